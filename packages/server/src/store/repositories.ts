@@ -1,0 +1,273 @@
+// The store's boundary: narrow repository interfaces per aggregate, speaking the domain.
+// Handlers ask only for the repositories they use. Times are Unix seconds, passed in by the
+// caller (`now`) so tests control the clock. Every secret (code, refresh token, session id,
+// client secret) crosses this boundary only as its SHA-256 hash, never in plain text.
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface User {
+  id: string;
+  username: string;
+  /** PRECIS-style case-folded form used for lookups (SECURITY-CATALOG D-11). */
+  usernameKey: string;
+  name: string | null;
+  email: string | null;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface Client {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret (base64url); null for public clients. */
+  secretHash: string | null;
+  redirectUris: string[];
+  /** Scopes the client may request. */
+  scopes: string[];
+  grantTypes: GrantType[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** False only for a confidential client registered with an explicit PKCE opt-out (D-1). */
+  pkceRequired: boolean;
+  /** The user who registered it in the developer console; null for CLI registrations. */
+  ownerUserId: string | null;
+  createdAt: number;
+}
+
+export interface Scope {
+  name: string;
+  description: string;
+  /** The resource server an access token carrying this scope is meant for (RFC 9068 `aud`). */
+  resource: string | null;
+}
+
+/** What a user allowed a client: the union of the scopes approved so far. */
+export interface Grant {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Session {
+  idHash: string;
+  /** Null until the browser logs in: an anonymous session only carries the CSRF secret. */
+  userId: string | null;
+  csrfToken: string;
+  authTime: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A validated authorization request, kept server-side while the user logs in and consents. */
+export interface PendingAuthorization {
+  clientId: string;
+  redirectUri: string;
+  /** The redirect URI as the client sent it, or null when it was omitted (RFC 6749 §4.1.3). */
+  redirectUriSent: boolean;
+  scopes: string[];
+  state: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | null;
+  nonce: string | null;
+  prompt: string[];
+}
+
+export interface Interaction {
+  idHash: string;
+  sessionIdHash: string;
+  request: PendingAuthorization;
+  createdAt: number;
+  expiresAt: number;
+  completedAt: number | null;
+}
+
+export interface AuthorizationCode {
+  codeHash: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  redirectUriSent: boolean;
+  scopes: string[];
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | null;
+  nonce: string | null;
+  authTime: number | null;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export type ConsumeCodeResult =
+  | { outcome: 'consumed'; code: AuthorizationCode }
+  | { outcome: 'reused'; code: AuthorizationCode }
+  | { outcome: 'unknown' };
+
+/** All refresh tokens descending from one authorization share a family; reuse revokes it. */
+export interface TokenFamily {
+  id: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  /** The code the family was issued from, so a replayed code can revoke it (RFC 6749 §4.1.2). */
+  codeHash: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface RefreshToken {
+  tokenHash: string;
+  familyId: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  issuedAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+}
+
+export type RotateResult =
+  /** This call rotated the token: the successor given was stored and is now the current one. */
+  | { outcome: 'rotated'; token: RefreshToken; family: TokenFamily }
+  /** Rotated by an earlier call within the grace window: the caller answers with the same successor. */
+  | { outcome: 'grace'; token: RefreshToken; family: TokenFamily }
+  /** Rotated before the grace window: the whole family is now revoked (RFC 9700 §4.14.2). */
+  | { outcome: 'reused'; familyId: string }
+  | { outcome: 'invalid'; reason: 'unknown' | 'expired' | 'revoked' | 'wrong_client' };
+
+export interface SigningKey {
+  kid: string;
+  alg: 'ES256' | 'RS256';
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export interface ThrottleRule {
+  key: string;
+  /** Failures allowed before delays start. */
+  threshold: number;
+}
+
+export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfter: number };
+
+export interface UserRepository {
+  /** Throws DuplicateError when the username key is taken. */
+  create(user: User): Promise<void>;
+  findByUsernameKey(usernameKey: string): Promise<User | undefined>;
+  findById(id: string): Promise<User | undefined>;
+}
+
+export interface ClientRepository {
+  create(client: Client): Promise<void>;
+  findById(id: string): Promise<Client | undefined>;
+}
+
+export interface ScopeRepository {
+  /** Throws DuplicateError when the name is taken. */
+  create(scope: Scope): Promise<void>;
+  list(): Promise<Scope[]>;
+  /** The scopes among `names` that exist, in no particular order. */
+  findMany(names: readonly string[]): Promise<Scope[]>;
+}
+
+export interface GrantRepository {
+  find(userId: string, clientId: string): Promise<Grant | undefined>;
+  /** Adds to (or creates) the grant; scopes granted earlier stay granted. Atomic upsert. */
+  addScopes(userId: string, clientId: string, scopes: readonly string[], now: number): Promise<Grant>;
+  /** Deletes the grant and revokes every refresh-token family of the pair, in one transaction. */
+  remove(userId: string, clientId: string, now: number): Promise<boolean>;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<void>;
+  /** The session if it exists and has not expired. */
+  find(idHash: string, now: number): Promise<Session | undefined>;
+  delete(idHash: string): Promise<void>;
+}
+
+export interface InteractionRepository {
+  create(interaction: Interaction): Promise<void>;
+  /** The interaction if it exists, has not expired and has not completed. */
+  find(idHash: string, now: number): Promise<Interaction | undefined>;
+  /** Moves the interaction to the session created at login (the session id changes at login). */
+  rebind(idHash: string, sessionIdHash: string): Promise<void>;
+  /** Marks it completed; true for exactly one caller (atomic `UPDATE ... WHERE completed_at IS NULL`). */
+  complete(idHash: string, now: number): Promise<boolean>;
+}
+
+export interface CodeRepository {
+  create(code: AuthorizationCode): Promise<void>;
+  /**
+   * Marks the code consumed in one atomic statement; 'consumed' for exactly one caller, whatever
+   * the concurrency. A consumed code is 'reused' afterwards. Expiry is the caller's check.
+   */
+  consume(codeHash: string, now: number): Promise<ConsumeCodeResult>;
+}
+
+export interface RefreshTokenRepository {
+  /** Stores a new family and its first token, in one transaction. */
+  createFamily(family: TokenFamily, token: RefreshToken): Promise<void>;
+  /**
+   * Rotates `tokenHash` to `successor` atomically: exactly one caller gets 'rotated'. A token
+   * rotated at most `graceSeconds` ago by the same client gives 'grace' (the caller recomputes
+   * the same successor); older reuse revokes the family and gives 'reused'.
+   */
+  rotate(input: {
+    tokenHash: string;
+    clientId: string;
+    now: number;
+    graceSeconds: number;
+    successor: Pick<RefreshToken, 'tokenHash' | 'expiresAt'>;
+  }): Promise<RotateResult>;
+  find(tokenHash: string): Promise<RefreshToken | undefined>;
+  findFamily(familyId: string): Promise<TokenFamily | undefined>;
+  revokeFamily(familyId: string, now: number): Promise<void>;
+  /** Revokes the families issued from a code (a replayed code, RFC 6749 §4.1.2). */
+  revokeByCode(codeHash: string, now: number): Promise<void>;
+}
+
+export interface SigningKeyRepository {
+  /** Keys not retired, oldest first. */
+  listActive(): Promise<SigningKey[]>;
+  insert(key: SigningKey): Promise<void>;
+}
+
+export interface ThrottleRepository {
+  /**
+   * Counts one attempt against every rule, atomically, before the credential is checked (so a
+   * burst cannot slip past the limit). Refused attempts are not counted.
+   */
+  attempt(rules: readonly ThrottleRule[], now: number): Promise<ThrottleDecision>;
+  /** A successful login forgets the failures counted for these keys. */
+  reset(keys: readonly string[]): Promise<void>;
+}
+
+export interface SecretRepository {
+  /** A server-wide random value shared by every process; created once, race-safe. */
+  getOrCreate(name: string, create: () => string): Promise<string>;
+}
+
+export interface Store {
+  users: UserRepository;
+  clients: ClientRepository;
+  scopes: ScopeRepository;
+  grants: GrantRepository;
+  sessions: SessionRepository;
+  interactions: InteractionRepository;
+  codes: CodeRepository;
+  refreshTokens: RefreshTokenRepository;
+  signingKeys: SigningKeyRepository;
+  throttle: ThrottleRepository;
+  secrets: SecretRepository;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A unique constraint was violated (a username or scope name already taken). */
+export class DuplicateError extends Error {
+  override readonly name = 'DuplicateError';
+}
