@@ -161,6 +161,7 @@ export interface UserRepository {
 }
 
 export interface ClientRepository {
+  /** Throws DuplicateError when the client id is taken. */
   create(client: Client): Promise<void>;
   findById(id: string): Promise<Client | undefined>;
 }
@@ -214,6 +215,8 @@ export interface RefreshTokenRepository {
    * Rotates `tokenHash` to `successor` atomically: exactly one caller gets 'rotated'. A token
    * rotated at most `graceSeconds` ago by the same client gives 'grace' (the caller recomputes
    * the same successor); older reuse revokes the family and gives 'reused'.
+   * 'grace' answers the stored successor named by `successor.tokenHash`; should that not be a
+   * token of the same family, the repeat is treated as reuse (fail closed).
    */
   rotate(input: {
     tokenHash: string;

@@ -1,0 +1,143 @@
+// Builds the HTTP app from the settings and the store: no listen, no globals, so tests build as
+// many as they like. Two plugin scopes, each with its own error handler: the back-channel
+// endpoints answer JSON, the browser pages answer HTML.
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from './config.js';
+import type { ServerContext } from './context.js';
+import { OAuthError, PageError } from './errors.js';
+import { jsonErrorHandler, pageErrorHandler } from './http/error-handler.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { showConsent, submitConsent } from './interaction/consent.js';
+import { showHome } from './interaction/home.js';
+import { showLogin, submitLogin, submitLogout } from './interaction/login.js';
+import { STYLESHEET } from './interaction/views/stylesheet.js';
+import { authorize } from './oauth/authorize.js';
+import { metadata } from './oauth/metadata.js';
+import { token } from './oauth/token.js';
+import { ROUTES } from './routes.js';
+import type { Store } from './store/repositories.js';
+import { KeyRing } from './tokens/keys.js';
+import { randomToken } from './tokens/secrets.js';
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  /** Fastify's logger option: false in tests, pino options in `serve`. */
+  logger?: boolean | object;
+  /** Unix seconds; tests pass their own clock. */
+  now?: () => number;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, store } = options;
+  const keys = new KeyRing(store.signingKeys);
+  const ctx: ServerContext = {
+    config,
+    store,
+    keys,
+    now: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    rotationSecret: await store.secrets.getOrCreate('refresh-token-rotation', () => randomToken()),
+  };
+  // The first start generates the signing key, so the JWKS is never empty.
+  await keys.signingKey('ES256');
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await registerSecurityHeaders(app, config.issuer);
+  app.setNotFoundHandler((_request, reply) => jsonErrorHandler(new OAuthError('invalid_request', 'not found', { status: 404 }), _request, reply));
+  app.setErrorHandler(jsonErrorHandler);
+
+  await app.register(async (api) => {
+    api.setErrorHandler(jsonErrorHandler);
+    const cors = (reply: FastifyReply) => reply.header('access-control-allow-origin', '*');
+    api.post(ROUTES.token, (request, reply) => token(ctx, request, cors(reply)));
+    api.options(ROUTES.token, (_request, reply) =>
+      cors(reply).header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'authorization, content-type').status(204).send(),
+    );
+    // RFC 6749 §3.2: POST only; no token is ever issued over GET.
+    api.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url: ROUTES.token,
+      handler: (_request, reply) => {
+        reply.header('allow', 'POST');
+        throw new OAuthError('invalid_request', 'the token endpoint accepts only POST', { status: 405 });
+      },
+    });
+    api.get(ROUTES.jwks, async (_request, reply) => {
+      cors(reply).header('cache-control', 'public, max-age=60');
+      return { keys: await keys.publicKeys() };
+    });
+    for (const path of [ROUTES.oauthMetadata, ROUTES.openidMetadata]) {
+      api.get(path, async (_request, reply) => {
+        cors(reply).header('cache-control', 'public, max-age=5');
+        return metadata(ctx);
+      });
+    }
+    api.get(ROUTES.health, async () => ({ status: 'ok' }));
+    api.get(ROUTES.ready, async (request, reply) => {
+      try {
+        await store.ping();
+        return { status: 'ready' };
+      } catch (error) {
+        request.log.warn({ err: error }, 'database not reachable');
+        return reply.status(503).send({ status: 'unavailable' });
+      }
+    });
+    api.get(ROUTES.stylesheet, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET));
+  });
+
+  await app.register(async (pages) => {
+    pages.setErrorHandler(pageErrorHandler);
+    pages.addHook('onRequest', async (request, reply) => redirectToIssuerHost(config, request, reply));
+    pages.get(ROUTES.home, (request, reply) => showHome(ctx, request, reply));
+    pages.get(ROUTES.authorization, (request, reply) => authorize(ctx, request, reply));
+    pages.post(ROUTES.authorization, (request, reply) => {
+      requireFormPost(request);
+      return authorize(ctx, request, reply);
+    });
+    pages.get(ROUTES.login, (request, reply) => showLogin(ctx, request, reply));
+    pages.post(ROUTES.login, (request, reply) => {
+      requireFormPost(request);
+      return submitLogin(ctx, request, reply);
+    });
+    pages.post(ROUTES.logout, (request, reply) => {
+      requireFormPost(request);
+      return submitLogout(ctx, request, reply);
+    });
+    pages.get(ROUTES.consent, (request, reply) => showConsent(ctx, request, reply));
+    pages.post(ROUTES.consent, (request, reply) => {
+      requireFormPost(request);
+      return submitConsent(ctx, request, reply);
+    });
+  });
+
+  return app;
+}
+
+/** Forms post application/x-www-form-urlencoded only (RFC 6749 §3.1, SEC-65 e). */
+function requireFormPost(request: FastifyRequest): void {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new PageError(400, 'Invalid request', 'Forms must be sent as application/x-www-form-urlencoded.');
+  }
+}
+
+/**
+ * A browser that reached the pages under another host name than the issuer's (127.0.0.1 for
+ * localhost) is sent to the issuer's origin before any cookie is set, so its session is not
+ * silently split between two cookie jars.
+ */
+async function redirectToIssuerHost(config: Config, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return;
+  const issuer = new URL(config.issuer);
+  if (request.host === issuer.host) return;
+  await reply.header('cache-control', 'no-store').redirect(`${issuer.origin}${request.url}`, 303);
+}

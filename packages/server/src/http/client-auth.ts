@@ -1,0 +1,85 @@
+// Client authentication at the token endpoint (RFC 6749 §2.3): `client_secret_basic`,
+// `client_secret_post`, and `none` for public clients (§2.1, identified by client_id only).
+import type { FastifyRequest } from 'fastify';
+import { OAuthError } from '../errors.js';
+import type { Client, ClientRepository } from '../store/repositories.js';
+import { secretMatches } from '../tokens/secrets.js';
+import type { Params } from './params.js';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface AuthenticatedClient {
+  client: Client;
+  method: ClientAuthMethod;
+}
+
+interface Presented {
+  method: ClientAuthMethod;
+  clientId: string;
+  secret: string | null;
+}
+
+export async function authenticateClient(
+  request: FastifyRequest,
+  params: Params,
+  clients: Pick<ClientRepository, 'findById'>,
+  issuer: string,
+): Promise<AuthenticatedClient> {
+  const presented = readCredentials(request.headers.authorization, params, issuer);
+  // RFC 6749 §5.2: a client that tried Basic is answered with a Basic challenge.
+  const challenge = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': `Basic realm="${issuer}"` } : undefined;
+  const fail = (description: string): OAuthError => new OAuthError('invalid_client', description, challenge ? { headers: challenge } : {});
+
+  const client = await clients.findById(presented.clientId);
+  if (client === undefined) throw fail('client authentication failed: unknown client');
+  if (client.secretHash === null) {
+    if (presented.secret !== null) throw fail('client authentication failed: this is a public client and has no secret');
+    return { client, method: 'none' };
+  }
+  if (presented.secret === null) {
+    throw fail('client authentication failed: this confidential client must authenticate with its secret (client_secret_basic or client_secret_post)');
+  }
+  if (!secretMatches(presented.secret, client.secretHash)) throw fail('client authentication failed: wrong client secret');
+  return { client, method: presented.method };
+}
+
+function readCredentials(authorization: string | undefined, params: Params, issuer: string): Presented {
+  const bodyId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+  if (authorization !== undefined) {
+    const basic = parseBasic(authorization, issuer);
+    // RFC 6749 §2.3: a client must not use more than one authentication method per request.
+    if (bodySecret !== undefined) {
+      throw new OAuthError('invalid_request', 'the client authenticated twice: use either HTTP Basic or client_secret in the body, not both');
+    }
+    if (bodyId !== undefined && bodyId !== basic.clientId) {
+      throw new OAuthError('invalid_request', 'client_id in the body differs from the client authenticated with HTTP Basic');
+    }
+    return { method: 'client_secret_basic', clientId: basic.clientId, secret: basic.secret };
+  }
+  if (bodyId === undefined) {
+    throw new OAuthError('invalid_client', 'client authentication is required: send HTTP Basic credentials, or client_id (and client_secret) in the body');
+  }
+  if (bodySecret !== undefined) return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret };
+  return { method: 'none', clientId: bodyId, secret: null };
+}
+
+/** RFC 6749 §2.3.1 and Appendix B: the id and secret are form-urlencoded before Base64. */
+function parseBasic(header: string, issuer: string): { clientId: string; secret: string } {
+  const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
+  const basicFailure = new OAuthError('invalid_client', 'the Authorization header is not valid HTTP Basic credentials (Base64 of client_id:client_secret)', {
+    headers: { 'WWW-Authenticate': `Basic realm="${issuer}"` },
+  });
+  if (match?.[1] === undefined || header.length > 4096) throw basicFailure;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw basicFailure;
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    throw basicFailure;
+  }
+}

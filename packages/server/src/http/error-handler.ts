@@ -1,0 +1,57 @@
+// One place that answers errors, per surface (Fastify scopes an error handler to its plugin):
+// JSON for back-channel endpoints (RFC 6749 §5.2) and an HTML page for the browser pages.
+// Anything that is not an OAuthError or PageError is a bug or an outage: logged with its cause
+// and answered server_error (500) or temporarily_unavailable (503), with nothing internal shown.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isUnavailable, OAuthError, PageError } from '../errors.js';
+import { ErrorPage } from '../interaction/views/error.js';
+import { renderPage } from '../interaction/views/layout.js';
+
+/** Errors Fastify raises while reading a request (bad JSON, wrong media type, body too large). */
+function requestError(error: FastifyError): OAuthError | undefined {
+  const status = error.statusCode;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  const description = status === 413 ? 'the request body is too large' : status === 415 ? 'unsupported content type: send application/x-www-form-urlencoded' : 'the request could not be read: malformed body or parameters';
+  return new OAuthError('invalid_request', description, { status: status === 413 ? 413 : 400 });
+}
+
+function classify(error: unknown, request: FastifyRequest): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof PageError) return new OAuthError('invalid_request', error.detail, { status: error.status });
+  const fastifyError = error as FastifyError;
+  const known = requestError(fastifyError);
+  if (known !== undefined) return known;
+  if (isUnavailable(error)) {
+    request.log.error({ err: error }, 'database unavailable');
+    return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; try again shortly', { headers: { 'retry-after': '5' } });
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return new OAuthError('server_error', 'an unexpected error occurred');
+}
+
+export function jsonErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const oauth = classify(error, request);
+  return reply
+    .status(oauth.status)
+    .headers({ ...oauth.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
+    .type('application/json; charset=utf-8')
+    .send(oauth.toJSON());
+}
+
+const TITLES: Record<number, string> = { 403: 'Request refused', 413: 'Request too large', 503: 'Temporarily unavailable', 500: 'Something went wrong' };
+
+export function pageErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let page: PageError;
+  if (error instanceof PageError) page = error;
+  else {
+    const oauth = classify(error, request);
+    const status = oauth.status === 415 ? 400 : oauth.status;
+    const detail = oauth.code === 'server_error' ? 'An unexpected error occurred. Try again later.' : oauth.description;
+    page = new PageError(status, TITLES[status] ?? 'Invalid request', detail.charAt(0).toUpperCase() + detail.slice(1), oauth.headers);
+  }
+  return reply
+    .status(page.status)
+    .headers({ ...page.headers, 'cache-control': 'no-store' })
+    .type('text/html; charset=utf-8')
+    .send(renderPage(ErrorPage({ title: page.title, detail: page.detail })));
+}

@@ -1,0 +1,85 @@
+// The login page (CONTRACTS.md "Pages"): a password form with a CSRF token, one message for an
+// unknown user and a wrong password (SEC-53), throttled per account and per client address
+// before the password hash runs (SEC-52, D-5), and a new session id at login (SEC-56).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { PageError } from '../errors.js';
+import { verifyCsrf } from '../http/csrf.js';
+import { Params } from '../http/params.js';
+import { ROUTES } from '../routes.js';
+import type { Interaction, Session } from '../store/repositories.js';
+import { decideConsent, findInteraction } from './flow.js';
+import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.js';
+import { ensureSession, loadSession, startSession, endSession } from './session.js';
+import { usernameKey } from './username.js';
+import { LoginPage } from './views/login.js';
+import { renderPage } from './views/layout.js';
+
+/** Failures allowed before delays start (CONTRACTS.md: 5 per account, at least 20 per address). */
+export const ACCOUNT_THRESHOLD = 5;
+export const ADDRESS_THRESHOLD = 20;
+const WRONG_CREDENTIALS = 'Wrong username or password.';
+
+export async function showLogin(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const params = Params.from(request.query);
+  const session = await ensureSession(ctx, request, reply);
+  const interactionId = params.get('interaction');
+  const clientName = interactionId === undefined ? null : (await clientOf(ctx, await findInteraction(ctx, interactionId, session))).name;
+  return sendLogin(reply, 200, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username: '', error: null });
+}
+
+export async function submitLogin(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const params = Params.from(request.body);
+  const session = await loadSession(ctx, request);
+  verifyCsrf(request, session, params.get('csrf'), ctx.config.issuer);
+  const interactionId = params.get('interaction');
+  const interaction = interactionId === undefined ? null : await findInteraction(ctx, interactionId, session);
+  const clientName = interaction === null ? null : (await clientOf(ctx, interaction)).name;
+  const username = (params.get('username') ?? '').slice(0, 200);
+  const password = params.get('password') ?? '';
+  const again = (status: number, error: string): FastifyReply =>
+    sendLogin(reply, status, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error });
+
+  const key = usernameKey(username) ?? username.toLowerCase();
+  const keys = [`account:${key}`, `address:${request.ip}`];
+  const decision = await ctx.store.throttle.attempt(
+    [
+      { key: keys[0] ?? '', threshold: ACCOUNT_THRESHOLD },
+      { key: keys[1] ?? '', threshold: ADDRESS_THRESHOLD },
+    ],
+    ctx.now(),
+  );
+  if (!decision.allowed) {
+    reply.header('retry-after', String(decision.retryAfter));
+    return again(429, `Too many failed sign-in attempts. Wait ${decision.retryAfter} seconds and try again.`);
+  }
+  const user = password.length > MAX_PASSWORD_LENGTH ? undefined : await ctx.store.users.findByUsernameKey(key);
+  const ok = await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), user?.passwordHash);
+  if (!ok || user === undefined) return again(401, WRONG_CREDENTIALS);
+
+  await ctx.store.throttle.reset(keys);
+  const signedIn = await startSession(ctx, reply, user.id, session);
+  if (interaction === null) return reply.redirect(ROUTES.home, 303);
+  await ctx.store.interactions.rebind(interaction.record.idHash, signedIn.idHash);
+  const client = await clientOf(ctx, interaction);
+  const pending = { ...interaction.record.request, prompt: interaction.record.request.prompt.filter((p) => p !== 'login') };
+  return decideConsent(ctx, reply, client, pending, signedIn, { id: interaction.id, record: { ...interaction.record, sessionIdHash: signedIn.idHash } });
+}
+
+export async function submitLogout(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const params = Params.from(request.body);
+  const session: Session | undefined = await loadSession(ctx, request);
+  verifyCsrf(request, session, params.get('csrf'), ctx.config.issuer);
+  await endSession(ctx, reply, session);
+  return reply.redirect(ROUTES.home, 303);
+}
+
+async function clientOf(ctx: ServerContext, interaction: { record: Interaction }) {
+  const client = await ctx.store.clients.findById(interaction.record.request.clientId);
+  if (client === undefined) throw new PageError(400, 'Unknown app', 'The app that started this sign-in is no longer registered.');
+  return client;
+}
+
+function sendLogin(reply: FastifyReply, status: number, props: Parameters<typeof LoginPage>[0]): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(LoginPage(props)));
+}

@@ -1,0 +1,59 @@
+// The refresh_token grant: RFC 6749 §6; RFC 9700 §4.14.2 (rotation, reuse detection).
+// Every use rotates the token. The successor is derived from the presented token with a server
+// secret (HMAC), so the same token presented again within the grace window (D-4) gets the same
+// successor without storing it in plain text: two tabs refreshing at once both succeed, and a
+// family never has two active tokens. Reuse after the window revokes the family.
+import { createHmac } from 'node:crypto';
+import type { ServerContext } from '../../context.js';
+import { OAuthError } from '../../errors.js';
+import type { Params } from '../../http/params.js';
+import type { Client } from '../../store/repositories.js';
+import { hashSecret } from '../../tokens/secrets.js';
+import { parseScopeParameter } from '../scope.js';
+import type { GrantHandler, TokenResponse } from './grant.js';
+import { accessTokenResponse } from './issue.js';
+
+const INVALID: Record<'unknown' | 'expired' | 'revoked' | 'wrong_client', string> = {
+  unknown: 'the refresh token is not valid',
+  expired: 'the refresh token has expired; sign in again',
+  revoked: 'the refresh token has been revoked (access was removed or a token was reused); sign in again',
+  wrong_client: 'the refresh token was issued to another client',
+};
+
+export function successorOf(rotationSecret: string, refreshToken: string): string {
+  return createHmac('sha256', rotationSecret).update(refreshToken, 'utf8').digest('base64url');
+}
+
+export const refreshTokenGrant: GrantHandler = {
+  grantType: 'refresh_token',
+  async handle(ctx: ServerContext, client: Client, params: Params): Promise<TokenResponse> {
+    const presented = params.require('refresh_token');
+    const scopeParam = params.get('scope');
+    const tokenHash = hashSecret(presented);
+
+    const current = await ctx.store.refreshTokens.find(tokenHash);
+    if (current === undefined) throw new OAuthError('invalid_grant', INVALID.unknown);
+    if (current.clientId !== client.id) throw new OAuthError('invalid_grant', INVALID.wrong_client);
+    // RFC 6749 §6: the scope may narrow, never widen.
+    const requested = scopeParam === undefined ? current.scopes : parseScopeParameter(scopeParam);
+    const widened = requested.filter((s) => !current.scopes.includes(s));
+    if (widened.length > 0) {
+      throw new OAuthError('invalid_scope', `scope may only narrow at refresh; not in the original grant: ${widened.join(' ')}`);
+    }
+
+    const successor = successorOf(ctx.rotationSecret, presented);
+    const now = ctx.now();
+    const result = await ctx.store.refreshTokens.rotate({
+      tokenHash,
+      clientId: client.id,
+      now,
+      graceSeconds: ctx.config.refreshReuseGrace,
+      successor: { tokenHash: hashSecret(successor), expiresAt: now + ctx.config.refreshTokenTtl },
+    });
+    if (result.outcome === 'invalid') throw new OAuthError('invalid_grant', INVALID[result.reason]);
+    if (result.outcome === 'reused') {
+      throw new OAuthError('invalid_grant', 'the refresh token was already used; for safety every token of this grant has been revoked; sign in again');
+    }
+    return accessTokenResponse(ctx, client, result.token.userId, requested, { refreshToken: successor });
+  },
+};

@@ -1,0 +1,22 @@
+// Route names -> paths, read by app.ts to register routes and by oauth/metadata.ts to publish
+// them, so the metadata cannot drift from what is served.
+export const ROUTES = {
+  home: '/',
+  authorization: '/authorize',
+  token: '/token',
+  jwks: '/jwks',
+  login: '/login',
+  logout: '/logout',
+  consent: '/consent',
+  stylesheet: '/assets/latchkey.css',
+  health: '/healthz',
+  ready: '/readyz',
+  oauthMetadata: '/.well-known/oauth-authorization-server',
+  openidMetadata: '/.well-known/openid-configuration',
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+
+export function endpointUrl(issuer: string, name: RouteName): string {
+  return `${issuer}${ROUTES[name]}`;
+}

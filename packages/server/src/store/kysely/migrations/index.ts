@@ -1,0 +1,12 @@
+// Every migration, imported statically: no directory scan, so it works from dist and from a
+// bundle alike. Kysely runs them in the order of these names; number new ones 002-, 003-, ...
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './001-initial.js';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '001-initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

@@ -1,0 +1,66 @@
+// Row <-> domain mapping for token_families and refresh_tokens, shared by the repository's
+// plain reads and its rotation transaction.
+import type { Kysely } from 'kysely';
+import type { RefreshToken, TokenFamily } from '../repositories.js';
+import { joinScopes, splitScopes } from './columns.js';
+import type { Database, RefreshTokensTable, TokenFamiliesTable } from './schema.js';
+
+export async function selectToken(db: Kysely<Database>, tokenHash: string): Promise<RefreshToken | undefined> {
+  const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row && toToken(row);
+}
+
+export async function selectFamily(db: Kysely<Database>, familyId: string): Promise<TokenFamily | undefined> {
+  const row = await db.selectFrom('token_families').selectAll().where('id', '=', familyId).executeTakeFirst();
+  return row && toFamily(row);
+}
+
+export function tokenRow(token: RefreshToken): RefreshTokensTable {
+  return {
+    token_hash: token.tokenHash,
+    family_id: token.familyId,
+    client_id: token.clientId,
+    user_id: token.userId,
+    scopes: joinScopes(token.scopes),
+    issued_at: token.issuedAt,
+    expires_at: token.expiresAt,
+    rotated_at: token.rotatedAt,
+  };
+}
+
+export function familyRow(family: TokenFamily): TokenFamiliesTable {
+  return {
+    id: family.id,
+    client_id: family.clientId,
+    user_id: family.userId,
+    scopes: joinScopes(family.scopes),
+    code_hash: family.codeHash,
+    created_at: family.createdAt,
+    revoked_at: family.revokedAt,
+  };
+}
+
+function toToken(row: RefreshTokensTable): RefreshToken {
+  return {
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: splitScopes(row.scopes),
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    rotatedAt: row.rotated_at,
+  };
+}
+
+function toFamily(row: TokenFamiliesTable): TokenFamily {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: splitScopes(row.scopes),
+    codeHash: row.code_hash,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}

@@ -1,0 +1,100 @@
+// Refresh token rotation with reuse detection (RFC 9700 §4.14.2; RFC 6749 §6, §10.4).
+import type { Kysely } from 'kysely';
+import type { RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
+import { familyRow, selectFamily, selectToken, tokenRow } from './refresh-token-rows.js';
+import type { Database } from './schema.js';
+
+type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
+
+export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async createFamily(family: TokenFamily, token: RefreshToken): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('token_families').values(familyRow(family)).execute();
+      await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
+    });
+  }
+
+  rotate(input: RotateInput): Promise<RotateResult> {
+    return this.#db.transaction().execute((trx) => rotateIn(trx, input));
+  }
+
+  find(tokenHash: string): Promise<RefreshToken | undefined> {
+    return selectToken(this.#db, tokenHash);
+  }
+
+  findFamily(familyId: string): Promise<TokenFamily | undefined> {
+    return selectFamily(this.#db, familyId);
+  }
+
+  async revokeFamily(familyId: string, now: number): Promise<void> {
+    await revokeFamilyIn(this.#db, familyId, now);
+  }
+
+  /** RFC 6749 §4.1.2: tokens issued from a code that is used twice SHOULD be revoked. */
+  async revokeByCode(codeHash: string, now: number): Promise<void> {
+    await this.#db
+      .updateTable('token_families')
+      .set({ revoked_at: now })
+      .where('code_hash', '=', codeHash)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+}
+
+/** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
+async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
+  const { tokenHash, clientId, now, graceSeconds, successor } = input;
+  const token = await selectToken(trx, tokenHash);
+  const family = token && (await selectFamily(trx, token.familyId));
+  if (token === undefined || family === undefined) return { outcome: 'invalid', reason: 'unknown' };
+  if (family.revokedAt !== null) return { outcome: 'invalid', reason: 'revoked' };
+  // RFC 6749 §6: the token is bound to the client it was issued to. Another client's attempt
+  // proves nothing about reuse, so it neither rotates nor revokes.
+  if (token.clientId !== clientId) return { outcome: 'invalid', reason: 'wrong_client' };
+  if (token.expiresAt <= now) return { outcome: 'invalid', reason: 'expired' };
+
+  const marked = await trx
+    .updateTable('refresh_tokens')
+    .set({ rotated_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('rotated_at', 'is', null)
+    .executeTakeFirst();
+  if (marked.numUpdatedRows === 1n) {
+    const next: RefreshToken = {
+      ...token,
+      tokenHash: successor.tokenHash,
+      issuedAt: now,
+      expiresAt: successor.expiresAt,
+      rotatedAt: null,
+    };
+    await trx.insertInto('refresh_tokens').values(tokenRow(next)).execute();
+    return { outcome: 'rotated', token: next, family };
+  }
+
+  // Already rotated. Read rotated_at again: under READ COMMITTED (PostgreSQL) the row read above
+  // may predate the rotation that made the UPDATE miss.
+  const rotatedAt = (await selectToken(trx, tokenHash))?.rotatedAt ?? now;
+  if (now - rotatedAt <= graceSeconds) {
+    // A retry racing the first answer (lost response, double submit): same successor again.
+    const current = await selectToken(trx, successor.tokenHash);
+    if (current !== undefined && current.familyId === family.id) return { outcome: 'grace', token: current, family };
+  }
+  // RFC 9700 §4.14.2: an old token presented again means it leaked; end the whole family.
+  await revokeFamilyIn(trx, family.id, now);
+  return { outcome: 'reused', familyId: family.id };
+}
+
+async function revokeFamilyIn(db: Kysely<Database>, familyId: string, now: number): Promise<void> {
+  await db
+    .updateTable('token_families')
+    .set({ revoked_at: now })
+    .where('id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,138 @@
+// The tables as Kysely sees them: one row type per table, snake_case columns as stored. Times
+// are Unix seconds; booleans are 0/1 integers and lists are text, so the same schema runs on
+// SQLite and PostgreSQL. Rows become domain types (repositories.ts) only in the *-repository.ts
+// files; nothing outside this folder sees a row.
+
+/** 0 or 1: portable where SQLite has no boolean type. */
+export type Flag = 0 | 1;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  username_key: string;
+  name: string | null;
+  email: string | null;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  secret_hash: string | null;
+  /** JSON array of strings. */
+  redirect_uris: string;
+  /** Space-separated, as on the wire (RFC 6749 §3.3). */
+  scopes: string;
+  /** JSON array of strings. */
+  grant_types: string;
+  token_endpoint_auth_method: string;
+  pkce_required: Flag;
+  owner_user_id: string | null;
+  created_at: number;
+}
+
+export interface ScopesTable {
+  name: string;
+  description: string;
+  resource: string | null;
+}
+
+export interface GrantsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string | null;
+  csrf_token: string;
+  auth_time: number | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface InteractionsTable {
+  id_hash: string;
+  session_id_hash: string;
+  /** The PendingAuthorization as JSON. */
+  request: string;
+  created_at: number;
+  expires_at: number;
+  completed_at: number | null;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  redirect_uri_sent: Flag;
+  scopes: string;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  nonce: string | null;
+  auth_time: number | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface TokenFamiliesTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  code_hash: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  scopes: string;
+  issued_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface ThrottleTable {
+  key: string;
+  failures: number;
+  blocked_until: number | null;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  clients: ClientsTable;
+  scopes: ScopesTable;
+  grants: GrantsTable;
+  sessions: SessionsTable;
+  interactions: InteractionsTable;
+  authorization_codes: AuthorizationCodesTable;
+  token_families: TokenFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
+  throttle: ThrottleTable;
+  server_secrets: ServerSecretsTable;
+}

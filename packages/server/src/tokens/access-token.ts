@@ -1,0 +1,45 @@
+// Access tokens are JWTs per RFC 9068, so resource servers verify them with the published JWKS
+// and no call back to the server.
+import { SignJWT } from 'jose';
+import type { KeyRing } from './keys.js';
+import { randomToken } from './secrets.js';
+
+export interface AccessTokenInput {
+  issuer: string;
+  subject: string;
+  clientId: string;
+  scopes: readonly string[];
+  /** The resource servers the token is for (RFC 9068 §3 `aud`, from the scopes' resources). */
+  audience: readonly string[];
+  ttl: number;
+  now: number;
+  authTime?: number | null;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  expiresIn: number;
+}
+
+export async function issueAccessToken(keys: KeyRing, input: AccessTokenInput): Promise<IssuedAccessToken> {
+  const key = await keys.signingKey('ES256');
+  const jti = randomToken(16);
+  const claims: Record<string, unknown> = {
+    client_id: input.clientId,
+    scope: input.scopes.join(' '),
+  };
+  if (input.authTime !== undefined && input.authTime !== null) claims.auth_time = input.authTime;
+  const aud = input.audience.length === 1 ? input.audience[0] : [...input.audience];
+  const token = await new SignJWT(claims)
+    // RFC 9068 §2.1: the `at+jwt` type keeps an access token from passing as any other JWT.
+    .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid })
+    .setIssuer(input.issuer)
+    .setSubject(input.subject)
+    .setAudience(aud ?? input.issuer)
+    .setJti(jti)
+    .setIssuedAt(input.now)
+    .setExpirationTime(input.now + input.ttl)
+    .sign(key.privateKey);
+  return { token, jti, expiresIn: input.ttl };
+}

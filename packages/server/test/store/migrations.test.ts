@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/kysely/dialect.js';
+import { createStore, UnsupportedDatabaseError } from '../../src/store/index.js';
+import { migrateToLatest } from '../../src/store/kysely/store.js';
+import { useTempDir } from './temp-store.js';
+
+const dir = useTempDir('migrations');
+
+describe('migrations', () => {
+  it('creates the parent folder and seeds the standard scopes in plain words', async () => {
+    const file = path.join(dir.file('nested'), 'deeper', 'latchkey.db');
+    const store = await createStore({ kind: 'sqlite', path: file });
+    try {
+      expect(existsSync(file)).toBe(true);
+      expect(await store.scopes.list()).toEqual([
+        { name: 'email', description: 'See your email address', resource: null },
+        { name: 'offline_access', description: 'Stay connected when you are not using the app', resource: null },
+        { name: 'openid', description: 'Know who you are on this service (your account id)', resource: null },
+        { name: 'profile', description: 'See your name and username', resource: null },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is a no-op the second time: the same file opens again with its data intact', async () => {
+    const file = dir.file('twice.db');
+    const first = await createStore({ kind: 'sqlite', path: file });
+    await first.scopes.create({ name: 'calendar.read', description: 'See your calendar', resource: 'https://api.example' });
+    await first.close();
+
+    const second = await createStore({ kind: 'sqlite', path: file });
+    try {
+      const names = (await second.scopes.list()).map((scope) => scope.name);
+      expect(names).toEqual(['calendar.read', 'email', 'offline_access', 'openid', 'profile']);
+    } finally {
+      await second.close();
+    }
+
+    const db = openDatabase({ kind: 'sqlite', path: file });
+    try {
+      await migrateToLatest(db);
+      const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+      expect(applied.rows.map((row) => row.name)).toEqual(['001-initial']);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('opens SQLite in WAL mode with a busy timeout and foreign keys enforced', async () => {
+    const db = openDatabase({ kind: 'sqlite', path: dir.file('pragmas.db') });
+    try {
+      const pragma = async (name: string): Promise<unknown> =>
+        Object.values((await sql<Record<string, unknown>>`${sql.raw(`pragma ${name}`)}`.execute(db)).rows[0] ?? {})[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('busy_timeout')).toBe(5000);
+      expect(await pragma('foreign_keys')).toBe(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses PostgreSQL with a message that names the alternative', () => {
+    expect(() => openDatabase({ kind: 'postgres', url: 'postgres://localhost/latchkey' })).toThrow(UnsupportedDatabaseError);
+    expect(() => openDatabase({ kind: 'postgres', url: 'postgres://localhost/latchkey' })).toThrow(
+      'PostgreSQL support is not available yet; use sqlite:PATH',
+    );
+  });
+
+  it('answers ping while open and stops answering once closed', async () => {
+    const store = await createStore({ kind: 'sqlite', path: dir.file('ping.db') });
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+  });
+});

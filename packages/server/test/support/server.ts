@@ -1,0 +1,101 @@
+// Starts a real authorization server on 127.0.0.1 and a free port, on a fresh SQLite file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { addScope } from '../../src/admin/scopes.js';
+import { registerClient } from '../../src/admin/clients.js';
+import { addUser } from '../../src/admin/users.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config, type SettingFlags } from '../../src/config.js';
+import { createStore } from '../../src/store/index.js';
+import type { Client, GrantType, Store } from '../../src/store/repositories.js';
+import { ALICE, BOB } from './users.js';
+
+export interface TestServer {
+  url: string;
+  config: Config;
+  store: Store;
+  app: FastifyInstance;
+  /** Moves the server's clock forward (seconds). */
+  advance(seconds: number): void;
+  now(): number;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer(settings: SettingFlags = {}): Promise<TestServer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
+  const port = await freePort();
+  const config = loadConfig({ dataDir: dir, port: String(port), issuer: `http://127.0.0.1:${port}`, logLevel: 'silent', ...settings }, {});
+  const store = await createStore(config.database);
+  let offset = 0;
+  const now = () => Math.floor(Date.now() / 1000) + offset;
+  const app = await buildApp({ config, store, now });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    url: config.issuer,
+    config,
+    store,
+    app,
+    now,
+    advance: (seconds) => {
+      offset += seconds;
+    },
+    close: async () => {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { ALICE, BOB } from './users.js';
+export const API = 'https://api.example';
+
+/** Users alice and bob, and the scopes api.read, api.write, api.admin for https://api.example. */
+export async function seed(server: TestServer): Promise<void> {
+  const now = server.now();
+  await addUser(server.store, { username: ALICE.username, password: ALICE.password, name: 'Alice', email: 'alice@example.com' }, now);
+  await addUser(server.store, { username: BOB.username, password: BOB.password, name: 'Bob', email: 'bob@example.com' }, now);
+  await addScope(server.store, { name: 'api.read', description: 'See your things', resource: API }, now);
+  await addScope(server.store, { name: 'api.write', description: 'Change your things', resource: API }, now);
+  await addScope(server.store, { name: 'api.admin', description: 'Manage everything', resource: API }, now);
+}
+
+export interface ClientOptions {
+  redirectUris?: string[];
+  scopes?: string[];
+  grantTypes?: GrantType[];
+  public?: boolean;
+  pkceOptional?: boolean;
+  name?: string;
+}
+
+export async function addClient(server: TestServer, options: ClientOptions = {}): Promise<{ client: Client; secret: string | null }> {
+  const { client, clientSecret } = await registerClient(
+    server.store,
+    {
+      name: options.name ?? 'Test App',
+      redirectUris: options.redirectUris ?? ['https://app.example/cb'],
+      scopes: options.scopes ?? ['openid', 'profile', 'email', 'offline_access', 'api.read', 'api.write'],
+      grantTypes: options.grantTypes ?? ['authorization_code', 'refresh_token'],
+      public: options.public ?? false,
+      pkceOptional: options.pkceOptional ?? false,
+    },
+    server.now(),
+  );
+  return { client, secret: clientSecret };
+}
