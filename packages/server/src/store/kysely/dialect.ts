@@ -30,11 +30,16 @@ export function openDatabase(config: DatabaseConfig): Kysely<Database> {
 function openSqlite(file: string): Kysely<Database> {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
-  // Set first, so that the pragmas below already wait for a process holding the lock.
-  sqlite.pragma('busy_timeout = 5000');
-  enableWal(sqlite);
-  // SQLite ignores REFERENCES unless asked, per connection.
-  sqlite.pragma('foreign_keys = ON');
+  try {
+    // Set first, so that the pragmas below already wait for a process holding the lock.
+    sqlite.pragma('busy_timeout = 5000');
+    enableWal(sqlite);
+    // SQLite ignores REFERENCES unless asked, per connection.
+    sqlite.pragma('foreign_keys = ON');
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   return new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database: sqlite }) });
 }
 

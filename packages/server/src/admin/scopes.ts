@@ -1,0 +1,42 @@
+// Defining scopes (CLI `latchkey scope add`). A scope may name the resource server that tokens
+// carrying it are meant for (RFC 8707 §2; RFC 9068 `aud`).
+import { DuplicateError, type Scope, type Store } from '../store/repositories.js';
+import { AdminInputError } from './errors.js';
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export interface NewScope {
+  name: string;
+  description: string;
+  resource?: string | null;
+}
+
+export function validateNewScope(input: NewScope): void {
+  if (!SCOPE_TOKEN.test(input.name)) {
+    throw new AdminInputError(`scope name ${JSON.stringify(input.name)} is not valid: 1 to 64 printable ASCII characters, no spaces, quotes or backslashes (RFC 6749 section 3.3)`);
+  }
+  if (input.description.trim().length === 0 || input.description.length > 200) throw new AdminInputError('the description must be 1 to 200 characters');
+  const resource = input.resource;
+  if (resource !== undefined && resource !== null) {
+    if (!URL.canParse(resource)) throw new AdminInputError(`resource ${JSON.stringify(resource)} is not an absolute URI`);
+    const url = new URL(resource);
+    if (resource.includes('#')) throw new AdminInputError('the resource must not contain a fragment (RFC 8707 section 2)');
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+      throw new AdminInputError('the resource must use https (http is allowed only on localhost, 127.0.0.1 or [::1])');
+    }
+  }
+}
+
+export async function addScope(store: Pick<Store, 'scopes'>, input: NewScope, _now: number): Promise<Scope> {
+  validateNewScope(input);
+  const scope: Scope = { name: input.name, description: input.description.trim(), resource: input.resource ?? null };
+  try {
+    await store.scopes.create(scope);
+  } catch (error) {
+    if (error instanceof DuplicateError) throw new AdminInputError(`scope ${input.name} already exists`);
+    throw error;
+  }
+  return scope;
+}

@@ -1,0 +1,57 @@
+// `latchkey client add --name N --redirect-uri URI ... [--scope "A B C"] [--grant-type TYPE ...]
+// [--public | --pkce-optional] --json`
+import { isGrantType, registerClient, validateNewClient, type NewClient } from '../admin/clients.js';
+import { toRegistrationResponse } from '../admin/registration-response.js';
+import { createStore } from '../store/index.js';
+import type { GrantType } from '../store/repositories.js';
+import { flagOption, listOption, parseCommand, stringOption, UsageError } from './args.js';
+
+const USAGE = 'latchkey client add --name N --redirect-uri URI [--redirect-uri URI ...] [--scope "A B C"] [--grant-type TYPE ...] [--public | --pkce-optional] --json';
+
+export async function clientAdd(args: string[]): Promise<number> {
+  const parsed = parseCommand(
+    args,
+    {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      'grant-type': { type: 'string', multiple: true },
+      public: { type: 'boolean' },
+      'pkce-optional': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    { min: 0, max: 0, usage: USAGE },
+  );
+  const name = stringOption(parsed, 'name');
+  if (name === undefined) throw new UsageError(`--name is required; usage: ${USAGE}`);
+  if (flagOption(parsed, 'public') && flagOption(parsed, 'pkce-optional')) {
+    throw new UsageError('--public and --pkce-optional cannot be combined: a public client always uses PKCE');
+  }
+  const grantTypes = listOption(parsed, 'grant-type');
+  const unknown = grantTypes.find((g) => !isGrantType(g));
+  if (unknown !== undefined) throw new UsageError(`--grant-type ${unknown} is not supported; use authorization_code, refresh_token or client_credentials`);
+  const input: NewClient = {
+    name,
+    redirectUris: listOption(parsed, 'redirect-uri'),
+    scopes: listOption(parsed, 'scope').flatMap((s) => s.split(' ')).filter((s) => s !== ''),
+    grantTypes: grantTypes as GrantType[],
+    public: flagOption(parsed, 'public'),
+    pkceOptional: flagOption(parsed, 'pkce-optional'),
+  };
+  validateNewClient(input);
+  const store = await createStore(parsed.config.database);
+  try {
+    const { client, clientSecret } = await registerClient(store, input, Math.floor(Date.now() / 1000));
+    if (flagOption(parsed, 'json')) {
+      process.stdout.write(`${JSON.stringify(toRegistrationResponse(client, clientSecret), null, 2)}\n`);
+    } else {
+      const lines = [`registered ${client.name}`, `client_id:     ${client.id}`];
+      if (clientSecret !== null) lines.push(`client_secret: ${clientSecret}   (shown once; store it now)`);
+      lines.push(`redirect_uris: ${client.redirectUris.join(' ')}`, `scope:         ${client.scopes.join(' ')}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

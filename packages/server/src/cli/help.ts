@@ -1,0 +1,24 @@
+// `latchkey help`: the commands and every setting, generated from SETTINGS so it cannot drift.
+import { SETTINGS } from '../config.js';
+
+export const COMMANDS: readonly [string, string][] = [
+  ['serve', 'run the authorization server until SIGINT/SIGTERM, then drain and exit 0'],
+  ['user add USERNAME --password-stdin [--name N] [--email E]', 'create a user; the password is read from standard input'],
+  ['scope add NAME --description TEXT [--resource URI]', 'define a scope; tokens carrying it name that resource server in aud'],
+  [
+    'client add --name N --redirect-uri URI [--redirect-uri URI ...] [--scope "A B C"] [--grant-type TYPE ...] [--public | --pkce-optional] [--json]',
+    'register a client; prints its id and, once, its secret (--json: an RFC 7591 registration response)',
+  ],
+  ['help', 'print this help'],
+];
+
+export function helpText(): string {
+  const lines = ['Latchkey: an OAuth 2.0 authorization server.', '', 'Usage: latchkey <command> [options]', '', 'Commands:'];
+  for (const [usage, what] of COMMANDS) lines.push(`  latchkey ${usage}`, `      ${what}`);
+  lines.push('', 'Settings (environment variable, or the --flag beside it, on every command):');
+  for (const setting of Object.values(SETTINGS)) {
+    lines.push(`  ${setting.env} (--${setting.flag})`, `      ${setting.description} [default: ${setting.default}]`);
+  }
+  lines.push('', 'Bad arguments or settings print one line and exit with code 2.');
+  return `${lines.join('\n')}\n`;
+}
