@@ -26,7 +26,8 @@ describe('a browser completes the flow against latchkey serve', () => {
     callbackUrl = `http://127.0.0.1:${callbackPort}/callback`;
     // The client's redirect target: records what the browser brings back.
     callback = createServer((request, response) => {
-      received.push(new URL(request.url ?? '/', callbackUrl));
+      const url = new URL(request.url ?? '/', callbackUrl);
+      if (url.pathname === '/callback') received.push(url);
       response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Back at the app</h1>');
     });
     await new Promise<void>((resolve) => callback.listen(callbackPort, '127.0.0.1', resolve));
@@ -43,7 +44,7 @@ describe('a browser completes the flow against latchkey serve', () => {
     if (server !== undefined && server.process.exitCode === null) await server.stop('SIGKILL');
   });
 
-  it('logs in, grants two of three scopes, and gets tokens for them', async () => {
+  it('logs in, grants two of three scopes, and gets tokens for them', { timeout: 90_000 }, async () => {
     const userAdd = await cli(['user', 'add', 'alice', '--password-stdin', '--name', 'Alice'], env, 'wonderland\n');
     expect(userAdd.code).toBe(0);
     const scopeAdd = await cli(['scope', 'add', 'calendar.read', '--description', 'See your calendar events', '--resource', 'http://localhost:4001'], env);
@@ -67,13 +68,17 @@ describe('a browser completes the flow against latchkey serve', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
     await page.goto(authorize.href);
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill('wonderland');
     await page.screenshot({ path: path.join(ARTIFACTS, 'login.png') });
     await page.getByRole('button', { name: 'Sign in' }).click();
 
-    await page.waitForURL(/\/consent\?/);
+    await page.waitForURL(/\/consent\?/).catch(async (e: unknown) => {
+      await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png') });
+      throw new Error(`${String(e)} at ${page.url()}: ${(await page.textContent('body')) ?? ''}`);
+    });
     expect(await page.textContent('h1')).toContain('Mine');
     await page.getByLabel(/See your name/).uncheck();
     await page.screenshot({ path: path.join(ARTIFACTS, 'consent.png') });

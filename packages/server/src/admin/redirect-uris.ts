@@ -8,6 +8,7 @@ export const MAX_REDIRECT_URI_LENGTH = 2000;
 /** Null when the URI may be registered, otherwise the reason it may not. */
 export function validateRedirectUri(uri: string): string | null {
   if (uri.length > MAX_REDIRECT_URI_LENGTH) return `is longer than ${MAX_REDIRECT_URI_LENGTH} characters`;
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\s\x00-\x1f\x7f]/.test(uri)) return 'contains spaces or control characters';
   if (!URL.canParse(uri)) return 'is not an absolute URI';
   const url = new URL(uri);

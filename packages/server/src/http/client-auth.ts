@@ -30,8 +30,10 @@ export async function authenticateClient(
   const challenge = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': `Basic realm="${issuer}"` } : undefined;
   const fail = (description: string): OAuthError => new OAuthError('invalid_client', description, challenge ? { headers: challenge } : {});
 
+  // SEC-18: an unknown client and a wrong secret get the same answer, so ids cannot be probed.
+  const rejected = 'client authentication failed: unknown client or wrong client secret';
   const client = await clients.findById(presented.clientId);
-  if (client === undefined) throw fail('client authentication failed: unknown client');
+  if (client === undefined) throw fail(rejected);
   if (client.secretHash === null) {
     if (presented.secret !== null) throw fail('client authentication failed: this is a public client and has no secret');
     return { client, method: 'none' };
@@ -39,7 +41,7 @@ export async function authenticateClient(
   if (presented.secret === null) {
     throw fail('client authentication failed: this confidential client must authenticate with its secret (client_secret_basic or client_secret_post)');
   }
-  if (!secretMatches(presented.secret, client.secretHash)) throw fail('client authentication failed: wrong client secret');
+  if (!secretMatches(presented.secret, client.secretHash)) throw fail(rejected);
   return { client, method: presented.method };
 }
 

@@ -10,11 +10,14 @@ const EXPIRED = 'This form has expired or was sent from another site. Go back, r
 
 export function verifyCsrf(request: FastifyRequest, session: Session | undefined, posted: string | undefined, issuer: string): asserts session is Session {
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== new URL(issuer).origin) {
-    throw new PageError(403, 'Request refused', EXPIRED);
-  }
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    throw new PageError(403, 'Request refused', EXPIRED);
+  }
+  // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even for same-origin form
+  // posts; that is accepted only when the browser itself vouches with Sec-Fetch-Site.
+  const sameOrigin = origin === new URL(issuer).origin || (origin === 'null' && site === 'same-origin');
+  if (origin !== undefined && !sameOrigin) {
     throw new PageError(403, 'Request refused', EXPIRED);
   }
   if (session === undefined || posted === undefined || !constantTimeEqual(posted, session.csrfToken)) {

@@ -84,6 +84,8 @@ async function validateRequest(
   for (const name of params.duplicates) {
     throw new OAuthError('invalid_request', `the '${name}' parameter must not be provided more than once`);
   }
+  // An oversized state is refused, never dropped or truncated (SEC-67 a): get() throws.
+  params.get('state');
   const responseType = params.get('response_type');
   if (responseType === undefined) throw new OAuthError('invalid_request', "the 'response_type' parameter is required; use response_type=code");
   // RFC 9700 §2.1.2: no implicit or other front-channel token responses.

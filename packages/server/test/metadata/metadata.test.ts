@@ -73,13 +73,9 @@ describe('SEC-40 metadata is complete and true (RFC 8414 §2)', () => {
     expect(before).not.toContain('reports.read');
     await server.store.scopes.create({ name: 'reports.read', description: 'Read your reports', resource: null });
     const deadline = Date.now() + 5_000;
-    let scopes: string[] = [];
-    do {
-      scopes = (await discover(PATHS[1])).json.scopes_supported as string[];
-      if (scopes.includes('reports.read')) break;
-      await new Promise((r) => setTimeout(r, 250));
-    } while (Date.now() < deadline);
-    expect(scopes).toContain('reports.read');
+    const current = async () => (await discover(PATHS[1])).json.scopes_supported as string[];
+    while (!(await current()).includes('reports.read') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await current()).toContain('reports.read');
   });
 
   it('allows CORS: Access-Control-Allow-Origin: * on both documents', async () => {

@@ -3,7 +3,7 @@
 // in JSON with nothing internal in it; never a 5xx.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, startServer, type TestServer } from '../support/server.js';
-import { basic, expectError, expectNoLeak, expectSuccess, FORM, freshCode, newClient, rawRequest, redeem, type RawResponse, type TestClient } from './fixtures.js';
+import { basic, expectNoLeak, expectSuccess, FORM, freshCode, newClient, rawRequest, redeem, type RawResponse, type TestClient } from './fixtures.js';
 
 let server: TestServer;
 let c1: TestClient;

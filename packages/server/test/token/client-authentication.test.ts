@@ -38,7 +38,7 @@ describe('SEC-18 client authentication (RFC 6749 §2.3.1)', () => {
 
   it('(a) a wrong secret over Basic is 401 invalid_client with WWW-Authenticate: Basic realm="<issuer>" (§5.2)', async () => {
     const call = await tokenRequest(server, CC, { clientId: c1.id, secret: 'wrong' });
-    expectError(call, 401, 'invalid_client');
+    expectError(call, 401, 'invalid_client', /unknown client or wrong client secret/);
     expectBasicChallenge(call);
   });
 

@@ -3,7 +3,7 @@
 // the interleaving; the others are a replay (D-3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, startServer, type TestServer } from '../support/server.js';
-import { expectError, expectSuccess, freshCode, newClient, redeem, type TestClient } from './fixtures.js';
+import { expectError, expectSuccess, freshCode, newClient, redeem, refresh, type TestClient } from './fixtures.js';
 
 const CODES = 5;
 const PARALLEL = 20;
@@ -21,7 +21,7 @@ afterAll(async () => server.close());
 
 describe('SEC-59 one code, 20 redemptions at once', () => {
   for (const kind of ['confidential', 'public'] as const) {
-    it(`gives exactly one 200 and 19 invalid_grant per code, never a 5xx (${kind} client, ${CODES} codes)`, { timeout: 30_000 }, async () => {
+    it(`gives exactly one 200 and 19 invalid_grant per code, never a 5xx, and revokes the winner's tokens (${kind} client, ${CODES} codes)`, { timeout: 30_000 }, async () => {
       const client = kind === 'confidential' ? c1 : p1;
       for (let round = 0; round < CODES; round += 1) {
         const { code, verifier } = await freshCode(server, client);
@@ -31,8 +31,8 @@ describe('SEC-59 one code, 20 redemptions at once', () => {
         expect(winners).toHaveLength(1);
         for (const winner of winners) expectSuccess(winner);
         for (const loser of calls.filter((c) => c.status !== 200)) expectError(loser, 400, 'invalid_grant');
-        const issued = new Set(winners.map((w) => w.json.refresh_token));
-        expect(issued.size).toBe(1);
+        // D-3: the replays revoke what the winner was issued.
+        expectError(await refresh(server, client, String(winners[0]?.json.refresh_token)), 400, 'invalid_grant', /revoked/);
       }
     });
   }
