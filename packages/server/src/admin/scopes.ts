@@ -1,7 +1,7 @@
 // Defining scopes (CLI `latchkey scope add`). A scope may name the resource server that tokens
 // carrying it are meant for (RFC 8707 §2; RFC 9068 `aud`).
 import { DuplicateError, type Scope, type Store } from '../store/repositories.js';
-import { AdminInputError } from './errors.js';
+import { AdminInputError, AlreadyExistsError } from './errors.js';
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
@@ -35,7 +35,7 @@ export async function addScope(store: Pick<Store, 'scopes'>, input: NewScope, _n
   try {
     await store.scopes.create(scope);
   } catch (error) {
-    if (error instanceof DuplicateError) throw new AdminInputError(`scope ${input.name} already exists`);
+    if (error instanceof DuplicateError) throw new AlreadyExistsError(`scope ${input.name} already exists`);
     throw error;
   }
   return scope;

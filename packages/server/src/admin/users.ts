@@ -3,7 +3,7 @@ import { hashPassword, MAX_PASSWORD_LENGTH } from '../interaction/password.js';
 import { USERNAME_RULE, usernameKey } from '../interaction/username.js';
 import { DuplicateError, type Store, type User } from '../store/repositories.js';
 import { randomToken } from '../tokens/secrets.js';
-import { AdminInputError } from './errors.js';
+import { AdminInputError, AlreadyExistsError } from './errors.js';
 
 export interface NewUser {
   username: string;
@@ -44,7 +44,7 @@ export async function addUser(store: Pick<Store, 'users'>, input: NewUser, now: 
   try {
     await store.users.create(user);
   } catch (error) {
-    if (error instanceof DuplicateError) throw new AdminInputError(`user ${input.username} already exists`);
+    if (error instanceof DuplicateError) throw new AlreadyExistsError(`user ${input.username} already exists`);
     throw error;
   }
   return user;
