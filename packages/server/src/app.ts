@@ -52,11 +52,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerSecurityHeaders(app, config.issuer);
-  app.setNotFoundHandler((_request, reply) => jsonErrorHandler(new OAuthError('invalid_request', 'not found', { status: 404 }), _request, reply));
-  app.setErrorHandler(jsonErrorHandler);
+  const databaseUp = async (): Promise<boolean> => store.ping().then(() => true, () => false);
+  const answerJson = (error: unknown, request: FastifyRequest, reply: FastifyReply) => jsonErrorHandler(error, request, reply, databaseUp);
+  const answerPage = (error: unknown, request: FastifyRequest, reply: FastifyReply) => pageErrorHandler(error, request, reply, databaseUp);
+  app.setNotFoundHandler((request, reply) => answerJson(new OAuthError('invalid_request', `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`, { status: 404 }), request, reply));
+  app.setErrorHandler(answerJson);
 
   await app.register(async (api) => {
-    api.setErrorHandler(jsonErrorHandler);
+    api.setErrorHandler(answerJson);
     const cors = (reply: FastifyReply) => reply.header('access-control-allow-origin', '*');
     api.post(ROUTES.token, (request, reply) => token(ctx, request, cors(reply)));
     api.options(ROUTES.token, (_request, reply) =>
@@ -95,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (pages) => {
-    pages.setErrorHandler(pageErrorHandler);
+    pages.setErrorHandler(answerPage);
     pages.addHook('onRequest', async (request, reply) => redirectToIssuerHost(config, request, reply));
     pages.get(ROUTES.home, (request, reply) => showHome(ctx, request, reply));
     pages.get(ROUTES.authorization, (request, reply) => authorize(ctx, request, reply));
@@ -139,5 +142,7 @@ async function redirectToIssuerHost(config: Config, request: FastifyRequest, rep
   if (request.method !== 'GET' && request.method !== 'HEAD') return;
   const issuer = new URL(config.issuer);
   if (request.host === issuer.host) return;
-  await reply.header('cache-control', 'no-store').redirect(`${issuer.origin}${request.url}`, 303);
+  // Only the path and query: an absolute-form target (`GET http://evil.example/login`) keeps no host.
+  const { pathname, search } = new URL(request.url, issuer.origin);
+  await reply.header('cache-control', 'no-store').redirect(`${issuer.origin}${pathname}${search}`, 303);
 }

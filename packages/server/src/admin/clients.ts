@@ -30,6 +30,8 @@ export function isGrantType(value: string): value is GrantType {
 export function validateNewClient(input: NewClient): void {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) throw new AdminInputError('the client name must be 1 to 100 characters');
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\x00-\x1f\x7f]/.test(name)) throw new AdminInputError('the client name must not contain control characters');
   const grants = input.grantTypes.length === 0 ? DEFAULT_GRANT_TYPES : input.grantTypes;
   for (const grant of grants) {
     if (!isGrantType(grant)) throw new AdminInputError(`grant type ${JSON.stringify(grant)} is not supported; use ${GRANT_TYPES.join(', ')}`);

@@ -22,7 +22,9 @@ export function validateNewScope(input: NewScope): void {
   if (resource !== undefined && resource !== null) {
     if (!URL.canParse(resource)) throw new AdminInputError(`resource ${JSON.stringify(resource)} is not an absolute URI`);
     const url = new URL(resource);
+    if (resource.length > 2000) throw new AdminInputError('the resource must be at most 2000 characters');
     if (resource.includes('#')) throw new AdminInputError('the resource must not contain a fragment (RFC 8707 section 2)');
+    if (url.username !== '' || url.password !== '') throw new AdminInputError('the resource must not contain a user name or password');
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
       throw new AdminInputError('the resource must use https (http is allowed only on localhost, 127.0.0.1 or [::1])');
     }

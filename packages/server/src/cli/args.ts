@@ -22,15 +22,25 @@ export interface Parsed {
 
 /** Parses the arguments after the command words, then loads the settings (flags override env). */
 export function parseCommand(args: string[], options: Options, positionals: { min: number; max: number; usage: string }): Parsed {
+  const all: Options = { ...SETTING_OPTIONS, ...options };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args, options: { ...SETTING_OPTIONS, ...options }, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args, options: all, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
-    // parseArgs explains unknown or malformed options in one sentence.
-    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? 'bad arguments'}; usage: ${positionals.usage}`);
+    // parseArgs explains unknown or malformed options; its first sentence is enough.
+    const message = (error as Error).message.split(/\.\s/)[0] ?? 'bad arguments';
+    throw new UsageError(`${message}; usage: ${positionals.usage}`);
+  }
+  // A single-valued option given twice is a mistake, not "the last one wins".
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || all[token.name]?.multiple === true) continue;
+    if (seen.has(token.name)) throw new UsageError(`${token.rawName} is given more than once; usage: ${positionals.usage}`);
+    seen.add(token.name);
   }
   if (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max) {
-    throw new UsageError(`usage: ${positionals.usage}`);
+    const extra = parsed.positionals.slice(positionals.max).map((p) => JSON.stringify(p)).join(' ');
+    throw new UsageError(`${extra === '' ? 'missing argument' : `unexpected argument ${extra}`}; usage: ${positionals.usage}`);
   }
   const flags: SettingFlags = {};
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
@@ -55,7 +65,9 @@ export function flagOption(parsed: Parsed, name: string): boolean {
   return parsed.values[name] === true;
 }
 
+/** All of standard input, as UTF-8. */
 export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password (then Enter and Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

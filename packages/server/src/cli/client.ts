@@ -33,7 +33,7 @@ export async function clientAdd(args: string[]): Promise<number> {
   const input: NewClient = {
     name,
     redirectUris: listOption(parsed, 'redirect-uri'),
-    scopes: listOption(parsed, 'scope').flatMap((s) => s.split(' ')).filter((s) => s !== ''),
+    scopes: listOption(parsed, 'scope').flatMap((s) => s.split(/\s+/)).filter((s) => s !== ''),
     grantTypes: grantTypes as GrantType[],
     public: flagOption(parsed, 'public'),
     pkceOptional: flagOption(parsed, 'pkce-optional'),

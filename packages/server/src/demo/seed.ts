@@ -1,61 +1,92 @@
 // The demo's data (CONTRACTS.md `npm start`): alice / wonderland, the Calendar API's scopes, and
 // "Mine" registered as a confidential client whose credentials are written to the data folder
 // for the demo client to read. Idempotent: a second start reuses everything.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AdminInputError } from '../admin/errors.js';
 import { registerClient } from '../admin/clients.js';
+import { AlreadyExistsError } from '../admin/errors.js';
 import { addScope } from '../admin/scopes.js';
 import { addUser } from '../admin/users.js';
 import type { Store } from '../store/repositories.js';
 
 export interface DemoOptions {
-  dataDir: string;
-  issuer: string;
+  /** The Calendar API's origin, named as the resource (token `aud`) of its scopes. */
   apiUrl: string;
-  mineUrl: string;
+  /** Where the authorization server sends Mine's users back, e.g. http://localhost:3000/callback. */
+  mineRedirectUri: string;
+  /** Where `mine-client.json` is written. */
+  dataDir: string;
+  /** The authorization server's issuer, written beside Mine's credentials for discovery. */
+  issuer: string;
+}
+
+/** What Mine reads from `<data dir>/mine-client.json`. */
+export interface MineCredentials {
+  client_id: string;
+  client_secret: string;
+  redirect_uri: string;
+  issuer: string;
 }
 
 export const DEMO_USER = { username: 'alice', password: 'wonderland', name: 'Alice Liddell', email: 'alice@example.com' };
 
-const DEMO_SCOPES = [
+export const DEMO_SCOPES = [
   { name: 'calendar.read', description: 'See your calendar events' },
   { name: 'calendar.write', description: 'Add and delete events in your calendar' },
   { name: 'drive.read', description: 'See the files in your drive' },
-];
+] as const;
+
+const MINE_SCOPES = ['openid', 'profile', 'email', 'offline_access', ...DEMO_SCOPES.map((s) => s.name)];
 
 export function mineCredentialsPath(dataDir: string): string {
   return path.join(dataDir, 'mine-client.json');
 }
 
 export async function seedDemo(store: Store, options: DemoOptions, now: number): Promise<void> {
-  await ignoreExisting(addUser(store, DEMO_USER, now));
-  for (const scope of DEMO_SCOPES) await ignoreExisting(addScope(store, { ...scope, resource: options.apiUrl }, now));
+  await skipExisting(addUser(store, DEMO_USER, now));
+  for (const scope of DEMO_SCOPES) await skipExisting(addScope(store, { ...scope, resource: options.apiUrl }, now));
+  if (await mineIsRegistered(store, options)) return;
 
-  const credentials = mineCredentialsPath(options.dataDir);
-  if (existsSync(credentials)) return;
-  const redirectUri = `${options.mineUrl}/callback`;
   const { client, clientSecret } = await registerClient(
     store,
     {
       name: 'Mine',
-      redirectUris: [redirectUri],
-      scopes: ['openid', 'profile', 'email', 'offline_access', 'calendar.read', 'calendar.write', 'drive.read'],
+      redirectUris: [options.mineRedirectUri],
+      scopes: MINE_SCOPES,
       grantTypes: ['authorization_code', 'refresh_token'],
       public: false,
       pkceOptional: false,
     },
     now,
   );
+  if (clientSecret === null) throw new TypeError('a confidential client has a secret');
+  const credentials: MineCredentials = {
+    client_id: client.id,
+    client_secret: clientSecret,
+    redirect_uri: options.mineRedirectUri,
+    issuer: options.issuer,
+  };
   mkdirSync(options.dataDir, { recursive: true });
-  const body = { issuer: options.issuer, client_id: client.id, client_secret: clientSecret, redirect_uri: redirectUri };
-  writeFileSync(credentials, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+  // The secret is readable by its owner only.
+  writeFileSync(mineCredentialsPath(options.dataDir), `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
 }
 
-async function ignoreExisting(action: Promise<unknown>): Promise<void> {
+/** Mine's credentials file exists and still describes a client in this database. */
+async function mineIsRegistered(store: Store, options: DemoOptions): Promise<boolean> {
+  let saved: Partial<MineCredentials>;
+  try {
+    saved = JSON.parse(readFileSync(mineCredentialsPath(options.dataDir), 'utf8')) as Partial<MineCredentials>;
+  } catch {
+    return false;
+  }
+  if (typeof saved.client_id !== 'string' || saved.redirect_uri !== options.mineRedirectUri || saved.issuer !== options.issuer) return false;
+  return (await store.clients.findById(saved.client_id)) !== undefined;
+}
+
+async function skipExisting(action: Promise<unknown>): Promise<void> {
   try {
     await action;
   } catch (error) {
-    if (!(error instanceof AdminInputError && error.message.endsWith('already exists'))) throw error;
+    if (!(error instanceof AlreadyExistsError)) throw error;
   }
 }

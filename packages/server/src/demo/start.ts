@@ -1,56 +1,82 @@
 // `npm start`: the demo on an embedded SQLite database (CONTRACTS.md). This version runs the
-// authorization server; the Calendar API and Mine join it in later issues.
+// authorization server only; the Calendar API and Mine join it in later issues.
 import { runServer } from '../cli/serve.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { createStore } from '../store/index.js';
-import { DEMO_USER, seedDemo } from './seed.js';
+import { ConfigError, loadConfig, type Config, type SettingFlags } from '../config.js';
+import { createStore, UnsupportedDatabaseError } from '../store/index.js';
+import { DEMO_USER, mineCredentialsPath, seedDemo } from './seed.js';
 
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
+interface DemoSettings {
+  config: Config;
+  apiUrl: string;
+  mineUrl: string;
+}
+
+/** Runs the demo until SIGINT/SIGTERM; resolves with the process exit code. */
+export async function startDemo(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let settings: DemoSettings;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`latchkey demo: ${error.message}\n`);
+    return 2;
+  }
+  try {
+    await runDemo(settings, env);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`latchkey demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (env.LATCHKEY_DEBUG === '1') console.error(error);
+    return error instanceof UnsupportedDatabaseError ? 2 : 1;
+  }
+}
+
+function readSettings(env: NodeJS.ProcessEnv): DemoSettings {
+  // The demo's own default log level is quieter than the server's: the banner says what matters.
+  const flags: SettingFlags = {};
+  if (env.LATCHKEY_LOG_LEVEL === undefined || env.LATCHKEY_LOG_LEVEL === '') flags.logLevel = 'warn';
+  const config = loadConfig(flags, env);
+  const apiUrl = `http://localhost:${port(env, 'API_PORT', 4001)}`;
+  const mineUrl = `http://localhost:${port(env, 'MINE_PORT', 3000)}`;
+  return { config, apiUrl, mineUrl };
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new ConfigError(`${name} must be a port number, got ${JSON.stringify(raw)}`);
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new ConfigError(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  }
   return Number(raw);
 }
 
-export async function startDemo(): Promise<number> {
-  let config;
-  let apiPort: number;
-  let minePort: number;
-  try {
-    config = loadConfig();
-    apiPort = port('API_PORT', 4001);
-    minePort = port('MINE_PORT', 3000);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`latchkey demo: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const apiUrl = `http://localhost:${apiPort}`;
-  const mineUrl = `http://localhost:${minePort}`;
+async function runDemo({ config, apiUrl, mineUrl }: DemoSettings, env: NodeJS.ProcessEnv): Promise<void> {
   const store = await createStore(config.database);
   try {
-    await seedDemo(store, { dataDir: config.dataDir, issuer: config.issuer, apiUrl, mineUrl }, Math.floor(Date.now() / 1000));
+    const options = { apiUrl, mineRedirectUri: `${mineUrl}/callback`, dataDir: config.dataDir, issuer: config.issuer };
+    await seedDemo(store, options, Math.floor(Date.now() / 1000));
   } finally {
     await store.close();
   }
-  await runServer({ ...config, logLevel: process.env.LATCHKEY_LOG_LEVEL === undefined ? 'warn' : config.logLevel }, () => {
-    process.stdout.write(
-      [
-        '',
-        'Latchkey demo',
-        `  Authorization server  ${config.issuer}`,
-        `  Calendar API          ${apiUrl}   (not in this version yet)`,
-        `  Mine (the client)     ${mineUrl}   (not in this version yet)`,
-        `  Demo login            ${DEMO_USER.username} / ${DEMO_USER.password}`,
-        `  Data folder           ${config.dataDir}`,
-        '',
-        'Press Ctrl-C to stop.',
-        '',
-      ].join('\n'),
-    );
-  });
-  process.stdout.write('Stopped.\n');
-  return 0;
+  await runServer(config, () => process.stdout.write(banner(config, apiUrl, mineUrl, env)));
+  process.stdout.write('Latchkey demo stopped.\n');
+}
+
+function banner(config: Config, apiUrl: string, mineUrl: string, env: NodeJS.ProcessEnv): string {
+  const dataDirFlag = env.LATCHKEY_DATA_DIR === undefined ? '' : `LATCHKEY_DATA_DIR=${config.dataDir} `;
+  return [
+    '',
+    'Latchkey demo (this version runs the authorization server only)',
+    '',
+    `  Authorization server  ${config.issuer}`,
+    `  Calendar API          ${apiUrl}   coming soon: not started in this version`,
+    `  Mine (the client)     ${mineUrl}   coming soon: not started in this version`,
+    '',
+    `  Demo login            ${DEMO_USER.username} / ${DEMO_USER.password}`,
+    `  Mine's credentials    ${mineCredentialsPath(config.dataDir)}`,
+    `  Command line          ${dataDirFlag}npx latchkey help`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
 }

@@ -15,13 +15,17 @@ function requestError(error: FastifyError): OAuthError | undefined {
   return new OAuthError('invalid_request', description, { status: status === 413 ? 413 : 400 });
 }
 
-function classify(error: unknown, request: FastifyRequest): OAuthError {
+/** Answers whether the database is reachable, to tell an outage from a bug. */
+export type DatabaseProbe = () => Promise<boolean>;
+
+async function classify(error: unknown, request: FastifyRequest, databaseUp: DatabaseProbe): Promise<OAuthError> {
   if (error instanceof OAuthError) return error;
   if (error instanceof PageError) return new OAuthError('invalid_request', error.detail, { status: error.status });
   const fastifyError = error as FastifyError;
   const known = requestError(fastifyError);
   if (known !== undefined) return known;
-  if (isUnavailable(error)) {
+  // A driver error we do not recognise is still an outage when the database does not answer.
+  if (isUnavailable(error) || !(await databaseUp())) {
     request.log.error({ err: error }, 'database unavailable');
     return new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; try again shortly', { headers: { 'retry-after': '5' } });
   }
@@ -29,8 +33,8 @@ function classify(error: unknown, request: FastifyRequest): OAuthError {
   return new OAuthError('server_error', 'an unexpected error occurred');
 }
 
-export function jsonErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const oauth = classify(error, request);
+export async function jsonErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply, databaseUp: DatabaseProbe): Promise<FastifyReply> {
+  const oauth = await classify(error, request, databaseUp);
   return reply
     .status(oauth.status)
     .headers({ ...oauth.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
@@ -40,11 +44,11 @@ export function jsonErrorHandler(error: unknown, request: FastifyRequest, reply:
 
 const TITLES: Record<number, string> = { 403: 'Request refused', 413: 'Request too large', 503: 'Temporarily unavailable', 500: 'Something went wrong' };
 
-export function pageErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export async function pageErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply, databaseUp: DatabaseProbe): Promise<FastifyReply> {
   let page: PageError;
   if (error instanceof PageError) page = error;
   else {
-    const oauth = classify(error, request);
+    const oauth = await classify(error, request, databaseUp);
     const status = oauth.status === 415 ? 400 : oauth.status;
     const detail = oauth.code === 'server_error' ? 'An unexpected error occurred. Try again later.' : oauth.description;
     page = new PageError(status, TITLES[status] ?? 'Invalid request', detail.charAt(0).toUpperCase() + detail.slice(1), oauth.headers);

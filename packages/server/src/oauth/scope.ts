@@ -7,6 +7,9 @@ import type { Client, Scope, ScopeRepository } from '../store/repositories.js';
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_SCOPES = 100;
 
+/** Scopes about a signed-in user (OpenID Connect Core §5.4, §11): meaningless without one. */
+export const USER_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'offline_access']);
+
 /** Splits a scope parameter into distinct scope-tokens, in the order sent. */
 export function parseScopeParameter(value: string): string[] {
   const tokens = value.split(' ').filter((t) => t !== '');

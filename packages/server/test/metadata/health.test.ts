@@ -38,4 +38,25 @@ describe('a server whose database is gone', () => {
     expectNoLeak(await ready.text());
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
+
+  it('the token endpoint answers 503 temporarily_unavailable, never a 500', async () => {
+    const response = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    expect(response.status).toBe(503);
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(response.headers.get('retry-after')).toBe('5');
+    expectNoLeak(body);
+  });
+
+  it('the metadata and the pages answer 503, never a 500', async () => {
+    expect((await fetch(`${server.url}/.well-known/oauth-authorization-server`)).status).toBe(503);
+    const page = await fetch(`${server.url}/authorize?client_id=x&response_type=code`);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expectNoLeak(await page.text());
+  });
 });
