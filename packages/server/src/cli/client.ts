@@ -47,7 +47,13 @@ export async function clientAdd(args: string[]): Promise<number> {
     } else {
       const lines = [`registered ${client.name}`, `client_id:     ${client.id}`];
       if (clientSecret !== null) lines.push(`client_secret: ${clientSecret}   (shown once; store it now)`);
-      lines.push(`redirect_uris: ${client.redirectUris.join(' ')}`, `scope:         ${client.scopes.join(' ')}`);
+      lines.push(
+        `redirect_uris: ${client.redirectUris.join(' ') || '(none)'}`,
+        `scope:         ${client.scopes.join(' ')}`,
+        `grant_types:   ${client.grantTypes.join(' ')}`,
+        `auth method:   ${client.tokenEndpointAuthMethod}${clientSecret === null ? '' : ' (client_secret_post also accepted)'}`,
+        `PKCE:          ${client.pkceRequired ? 'required (S256)' : 'optional'}`,
+      );
       process.stdout.write(`${lines.join('\n')}\n`);
     }
   } finally {

@@ -83,7 +83,8 @@ describe('SEC-47: forged or automatic consent', () => {
 
   it('(c) a cross-site Origin or Sec-Fetch-Site with valid CSRF and cookie: 403', async () => {
     const { browser, form, client } = await aliceAtConsent();
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const crossSite: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }];
+    for (const headers of crossSite) {
       await expectRefused(await allow(browser, form.hidden, headers), 403, client.id);
     }
     await expectStillPending(browser, form);

@@ -86,7 +86,8 @@ describe('SEC-46: login CSRF', () => {
   });
 
   it('(d) Origin: null (a sandboxed or data: page) and a cross-site Sec-Fetch-Site: 403', async () => {
-    for (const headers of [{ origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: server.url.replace('127.0.0.1', 'localhost') }]) {
+    const crossSite: Record<string, string>[] = [{ origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: server.url.replace('127.0.0.1', 'localhost') }];
+    for (const headers of crossSite) {
       const { browser, form } = await fresh();
       const page = await postLogin(browser, form, ALICE.username, ALICE.password, headers);
       await expectRefused(browser, page, 403);

@@ -170,7 +170,7 @@ describe('the issuer host', () => {
   });
 
   it('SEC-41 (a), (b): discovery under Host: evil.example or forwarded headers never names evil.example (RFC 9700 §4.13, RFC 8414 §3.3)', async () => {
-    const variants = [
+    const variants: Record<string, string>[] = [
       { host: 'evil.example' },
       { host: `127.0.0.1:${port}`, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
       { host: `127.0.0.1:${port}`, forwarded: 'host=evil.example;proto=http' },
