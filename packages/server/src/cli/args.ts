@@ -2,6 +2,7 @@
 // setting flags (`--port`, `--data-dir`, ...) that every command accepts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, SETTINGS, type Config, type SettingFlags, type SettingName } from '../config.js';
+import type { Store } from '../store/repositories.js';
 
 /** Wrong usage: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -71,4 +72,10 @@ export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Opens (and migrates) the store; loaded only once the arguments have been checked. */
+export async function openStore(config: Config): Promise<Store> {
+  const { createStore } = await import('../store/index.js');
+  return createStore(config.database);
 }

@@ -2,9 +2,8 @@
 // [--public | --pkce-optional] --json`
 import { isGrantType, registerClient, validateNewClient, type NewClient } from '../admin/clients.js';
 import { toRegistrationResponse } from '../admin/registration-response.js';
-import { createStore } from '../store/index.js';
 import type { GrantType } from '../store/repositories.js';
-import { flagOption, listOption, parseCommand, stringOption, UsageError } from './args.js';
+import { flagOption, listOption, openStore, parseCommand, stringOption, UsageError } from './args.js';
 
 const USAGE = 'latchkey client add --name N --redirect-uri URI [--redirect-uri URI ...] [--scope "A B C"] [--grant-type TYPE ...] [--public | --pkce-optional] --json';
 
@@ -39,7 +38,7 @@ export async function clientAdd(args: string[]): Promise<number> {
     pkceOptional: flagOption(parsed, 'pkce-optional'),
   };
   validateNewClient(input);
-  const store = await createStore(parsed.config.database);
+  const store = await openStore(parsed.config);
   try {
     const { client, clientSecret } = await registerClient(store, input, Math.floor(Date.now() / 1000));
     if (flagOption(parsed, 'json')) {

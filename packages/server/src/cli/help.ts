@@ -19,6 +19,14 @@ export function helpText(): string {
   for (const setting of Object.values(SETTINGS)) {
     lines.push(`  ${setting.env} (--${setting.flag})`, `      ${setting.description} [default: ${setting.default}]`);
   }
-  lines.push('', 'Bad arguments or settings print one line and exit with code 2.');
+  lines.push(
+    '',
+    'client add: --grant-type is one of authorization_code, refresh_token, client_credentials, given once per',
+    'type (default: authorization_code refresh_token); --scope defaults to "openid profile email offline_access";',
+    'a confidential client authenticates with client_secret_basic or client_secret_post, a --public one with none.',
+    '',
+    'Exit codes: 0 success; 2 bad arguments, settings or input (one line on stderr, nothing written); 1 anything',
+    'else (LATCHKEY_DEBUG=1 adds the stack trace).',
+  );
   return `${lines.join('\n')}\n`;
 }

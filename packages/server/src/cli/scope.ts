@@ -1,7 +1,6 @@
 // `latchkey scope add NAME --description TEXT [--resource URI]`
 import { addScope, validateNewScope } from '../admin/scopes.js';
-import { createStore } from '../store/index.js';
-import { parseCommand, stringOption, UsageError } from './args.js';
+import { openStore, parseCommand, stringOption, UsageError } from './args.js';
 
 const USAGE = 'latchkey scope add NAME --description TEXT [--resource URI]';
 
@@ -11,7 +10,7 @@ export async function scopeAdd(args: string[]): Promise<number> {
   if (description === undefined) throw new UsageError(`--description is required; usage: ${USAGE}`);
   const input = { name: parsed.positionals[0] ?? '', description, resource: stringOption(parsed, 'resource') ?? null };
   validateNewScope(input);
-  const store = await createStore(parsed.config.database);
+  const store = await openStore(parsed.config);
   try {
     const scope = await addScope(store, input, Math.floor(Date.now() / 1000));
     process.stdout.write(`created scope ${scope.name}${scope.resource === null ? '' : ` for ${scope.resource}`}\n`);

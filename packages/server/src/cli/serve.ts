@@ -1,9 +1,7 @@
 // `latchkey serve`: the authorization server until SIGINT or SIGTERM, then drain and exit 0.
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app.js';
 import type { Config } from '../config.js';
-import { createStore } from '../store/index.js';
-import { parseCommand } from './args.js';
+import { openStore, parseCommand } from './args.js';
 
 /** How long in-flight requests may take to finish after a stop signal before they are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -18,7 +16,9 @@ export async function serve(args: string[]): Promise<number> {
 export async function runServer(config: Config, onListening?: () => void): Promise<void> {
   // Listen for the signal from the start, so a Ctrl-C during startup still stops cleanly.
   const signal = stopSignal();
-  const store = await createStore(config.database);
+  // Loaded here, so that bad arguments are answered without loading the server.
+  const { buildApp } = await import('../app.js');
+  const store = await openStore(config);
   let app: FastifyInstance | undefined;
   try {
     app = await buildApp({
@@ -54,20 +54,25 @@ export async function runServer(config: Config, onListening?: () => void): Promi
   }
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one gets Node's default (immediate exit). */
+/**
+ * Resolves on the first SIGINT or SIGTERM. Later ones are ignored from then on (the handlers stay;
+ * they do not keep the process alive): one Ctrl-C under `npm start` arrives twice, from the
+ * terminal to the process group and forwarded by npm, and the second must neither cut the drain
+ * short nor turn exit code 0 into death by signal. DRAIN_TIMEOUT_MS bounds the drain instead.
+ * `cancel()` removes the handlers when startup fails.
+ */
 function stopSignal(): { received: Promise<void>; cancel(): void } {
-  let cancel = (): void => {};
+  let stop = (): void => {};
   const received = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      cancel();
-      resolve();
-    };
-    cancel = () => {
+    stop = resolve;
+  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return {
+    received,
+    cancel: () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  return { received, cancel };
+    },
+  };
 }

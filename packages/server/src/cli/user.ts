@@ -1,7 +1,6 @@
 // `latchkey user add USERNAME --password-stdin [--name N] [--email E]`
 import { validateNewUser, addUser } from '../admin/users.js';
-import { createStore } from '../store/index.js';
-import { flagOption, parseCommand, readStdin, stringOption, UsageError } from './args.js';
+import { flagOption, openStore, parseCommand, readStdin, stringOption, UsageError } from './args.js';
 
 const USAGE = 'latchkey user add USERNAME --password-stdin [--name N] [--email E]';
 
@@ -12,7 +11,7 @@ export async function userAdd(args: string[]): Promise<number> {
   const input = { username: parsed.positionals[0] ?? '', password, name: stringOption(parsed, 'name') ?? null, email: stringOption(parsed, 'email') ?? null };
   // Everything is checked before the database is opened, so bad input writes nothing.
   validateNewUser(input);
-  const store = await createStore(parsed.config.database);
+  const store = await openStore(parsed.config);
   try {
     const user = await addUser(store, input, Math.floor(Date.now() / 1000));
     process.stdout.write(`created user ${user.username} (id ${user.id})\n`);

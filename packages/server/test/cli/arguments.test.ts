@@ -38,6 +38,17 @@ describe('bad arguments write nothing', () => {
   });
 });
 
+describe('--help after a command', () => {
+  it.each([[['serve', '--help']], [['client', 'add', '-h']], [['--', 'user', 'add', '--help']]])('%j prints the help and exits 0', async (args) => {
+    const dataDir = temp.dataDir();
+    const result = await latchkey(args, { LATCHKEY_DATA_DIR: dataDir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('latchkey client add --name N');
+    expect(result.stdout).toContain('Exit codes: 0 success; 2 bad arguments');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
 describe('setting flags on every command', () => {
   it('--data-dir overrides LATCHKEY_DATA_DIR', async () => {
     const fromEnv = temp.dataDir();
