@@ -41,12 +41,10 @@ export async function submitLogin(ctx: ServerContext, request: FastifyRequest, r
     sendLogin(reply, status, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error });
 
   const key = usernameKey(username) ?? username.toLowerCase();
-  const keys = [`account:${key}`, `address:${request.ip}`];
+  const account = { key: `account:${key}`, threshold: ACCOUNT_THRESHOLD };
+  const address = { key: `address:${request.ip}`, threshold: ADDRESS_THRESHOLD };
   const decision = await ctx.store.throttle.attempt(
-    [
-      { key: keys[0] ?? '', threshold: ACCOUNT_THRESHOLD },
-      { key: keys[1] ?? '', threshold: ADDRESS_THRESHOLD },
-    ],
+    [account, address],
     ctx.now(),
   );
   if (!decision.allowed) {
@@ -57,7 +55,10 @@ export async function submitLogin(ctx: ServerContext, request: FastifyRequest, r
   const ok = await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), user?.passwordHash);
   if (!ok || user === undefined) return again(401, WRONG_CREDENTIALS);
 
-  await ctx.store.throttle.reset(keys);
+  // The account starts afresh; the address only takes back this attempt, so a success of the
+  // attacker's own account cannot wipe the failures sprayed at others from that address.
+  await ctx.store.throttle.reset([account.key]);
+  await ctx.store.throttle.forgive([address]);
   const signedIn = await startSession(ctx, reply, user.id, session);
   if (interaction === null) return reply.redirect(ROUTES.home, 303);
   await ctx.store.interactions.rebind(interaction.record.idHash, signedIn.idHash);

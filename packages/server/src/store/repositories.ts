@@ -241,11 +241,17 @@ export interface SigningKeyRepository {
 export interface ThrottleRepository {
   /**
    * Counts one attempt against every rule, atomically, before the credential is checked (so a
-   * burst cannot slip past the limit). Refused attempts are not counted.
+   * burst cannot slip past the limit). Refused attempts are not counted. Failures are forgotten
+   * after an hour without attempts.
    */
   attempt(rules: readonly ThrottleRule[], now: number): Promise<ThrottleDecision>;
   /** A successful login forgets the failures counted for these keys. */
   reset(keys: readonly string[]): Promise<void>;
+  /**
+   * Takes back the attempt counted for a success on a shared key (a client address), without
+   * forgetting that key's other failures, and lifts a block this success alone caused.
+   */
+  forgive(rules: readonly ThrottleRule[]): Promise<void>;
 }
 
 export interface SecretRepository {

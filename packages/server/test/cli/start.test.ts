@@ -1,5 +1,6 @@
 // `npm start` (scripts/start.js, CONTRACTS.md): seeds the demo on first start, reuses it on the
 // next, prints the URLs and the demo login, and stops cleanly with exit 0 on Ctrl-C.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,5 +89,33 @@ describe('npm start', () => {
     expect(await demo.exited).toBe(2);
     expect(oneLine(demo.output())).toBe('latchkey demo: API_PORT must be a port number from 1 to 65535, got "abc"');
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('npm start and Ctrl-C', () => {
+  // A terminal's Ctrl-C signals the whole foreground process group (npm, its shell, node); a
+  // test harness may signal npm alone, which forwards it to the script's process. Both exit 0.
+  it.each([
+    ['the process group, as a terminal does', true],
+    ['npm alone, which forwards it', false],
+  ])('SIGINT to %s: stops and exits 0', async (_label, group) => {
+    const env = await demoEnv(temp.dataDir());
+    const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('LATCHKEY_')));
+    const npm = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...base, ...env }, detached: group, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(`http://127.0.0.1:${env.LATCHKEY_PORT}/healthz`);
+      for (let i = 0; i < 50 && !output.includes('Ctrl-C'); i += 1) await new Promise((r) => setTimeout(r, 100));
+      if (group) process.kill(-(npm.pid ?? 0), 'SIGINT');
+      else npm.kill('SIGINT');
+      const stopped = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
+      expect({ stopped, output }).toMatchObject({ stopped: 0 });
+      await expect(fetch(`http://127.0.0.1:${env.LATCHKEY_PORT}/healthz`)).rejects.toThrow();
+    } finally {
+      if (npm.exitCode === null && npm.signalCode === null) process.kill(group ? -(npm.pid ?? 0) : (npm.pid ?? 0), 'SIGKILL');
+    }
   });
 });

@@ -121,6 +121,16 @@ describe('login throttling', () => {
     await expectSignedOut();
   });
 
+  it('SEC-52 (b): signing in to an own account does not wipe the failures sprayed at others from that address', async () => {
+    for (let i = 0; i < 19; i += 1) expect((await attempt(`sprayed-${i}`)).status).toBe(401);
+    expect((await attempt(ALICE.username, ALICE.password)).status).toBe(303);
+    // The session id (and its CSRF token) changed at login: fetch the form again.
+    form = (await openLogin(browser)).form;
+    // Still 19 failures on the address: the twentieth blocks it.
+    expect((await attempt('sprayed-19')).status).toBe(401);
+    expectBlocked(await attempt('sprayed-20'));
+  });
+
   it('SEC-52 (c): a rotating X-Forwarded-For does not bypass either limit (RFC 9700 §4.13, D-5)', async () => {
     for (let i = 0; i < 5; i += 1) expect((await attempt(ALICE.username, 'wrong', { 'x-forwarded-for': `203.0.113.${i}` })).status).toBe(401);
     expectBlocked(await attempt(ALICE.username, ALICE.password, { 'x-forwarded-for': '198.51.100.7' }));

@@ -49,4 +49,26 @@ describe('throttle.attempt', () => {
   it('resets nothing for no keys', async () => {
     await expect(store().throttle.reset([])).resolves.toBeUndefined();
   });
+
+  it('forgets failures after an hour without attempts', async () => {
+    const t = store().throttle;
+    for (let i = 0; i < 4; i += 1) expect((await t.attempt(rule('old'), 1000)).allowed).toBe(true);
+    // An hour later the count starts again at 1: four more attempts still pass.
+    for (let i = 0; i < 4; i += 1) expect((await t.attempt(rule('old'), 1000 + 3601)).allowed).toBe(true);
+    // Within the hour it keeps counting: the fifth failure blocks.
+    expect((await t.attempt(rule('old'), 1000 + 3602)).allowed).toBe(true);
+    expect(await t.attempt(rule('old'), 1000 + 3602)).toEqual({ allowed: false, retryAfter: 2 });
+  });
+
+  it('forgive takes back one attempt and lifts a block it alone caused', async () => {
+    const t = store().throttle;
+    for (let i = 0; i < 5; i += 1) await t.attempt(rule('shared'), 2000);
+    expect((await t.attempt(rule('shared'), 2000)).allowed).toBe(false);
+    // The fifth attempt was a success: forgiving it leaves four failures and no block.
+    await t.forgive(rule('shared'));
+    expect((await t.attempt(rule('shared'), 2000)).allowed).toBe(true);
+    // That attempt is the fifth failure again: the block is back.
+    expect((await t.attempt(rule('shared'), 2000)).allowed).toBe(false);
+  });
 });
+

@@ -115,6 +115,7 @@ export interface ThrottleTable {
   key: string;
   failures: number;
   blocked_until: number | null;
+  last_attempt_at: number;
 }
 
 export interface ServerSecretsTable {

@@ -7,6 +7,8 @@ import type { Database } from './schema.js';
 
 /** The longest delay, in seconds: long enough to stop guessing, short enough not to lock out. */
 const MAX_DELAY = 900;
+/** Failures older than this, with no attempt since, are forgotten. */
+const FORGET_AFTER = 3600;
 
 export class KyselyThrottleRepository implements ThrottleRepository {
   readonly #db: Kysely<Database>;
@@ -22,6 +24,21 @@ export class KyselyThrottleRepository implements ThrottleRepository {
       if (retryAfter > 0) return { allowed: false, retryAfter };
       for (const rule of rules) await count(trx, rule, now);
       return { allowed: true };
+    });
+  }
+
+  forgive(rules: readonly ThrottleRule[]): Promise<void> {
+    return this.#db.transaction().execute(async (trx) => {
+      for (const rule of rules) {
+        const row = await trx.selectFrom('throttle').select('failures').where('key', '=', rule.key).executeTakeFirst();
+        if (row === undefined) continue;
+        const failures = Math.max(0, row.failures - 1);
+        await trx
+          .updateTable('throttle')
+          .set(failures < rule.threshold ? { failures, blocked_until: null } : { failures })
+          .where('key', '=', rule.key)
+          .execute();
+      }
     });
   }
 
@@ -47,8 +64,18 @@ async function blockedFor(db: Kysely<Database>, rules: readonly ThrottleRule[], 
 async function count(db: Kysely<Database>, rule: ThrottleRule, now: number): Promise<void> {
   const { failures } = await db
     .insertInto('throttle')
-    .values({ key: rule.key, failures: 1, blocked_until: null })
-    .onConflict((conflict) => conflict.column('key').doUpdateSet((eb) => ({ failures: eb('throttle.failures', '+', 1) })))
+    .values({ key: rule.key, failures: 1, blocked_until: null, last_attempt_at: now })
+    .onConflict((conflict) =>
+      conflict.column('key').doUpdateSet((eb) => ({
+        failures: eb
+          .case()
+          .when('throttle.last_attempt_at', '<', now - FORGET_AFTER)
+          .then(1)
+          .else(eb('throttle.failures', '+', 1))
+          .end(),
+        last_attempt_at: now,
+      })),
+    )
     .returning('failures')
     .executeTakeFirstOrThrow();
   if (failures < rule.threshold) return;

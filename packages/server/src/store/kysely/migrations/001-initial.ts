@@ -135,6 +135,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('key', 'text', (c) => c.primaryKey().notNull())
     .addColumn('failures', 'integer', (c) => c.notNull())
     .addColumn('blocked_until', 'bigint')
+    .addColumn('last_attempt_at', 'bigint', (c) => c.notNull())
     .execute();
 
   await db.schema
