@@ -22,7 +22,9 @@ export async function proceed(
 ): Promise<FastifyReply> {
   const session = await loadSession(ctx, request);
   const signedIn = session?.userId !== null && session?.userId !== undefined;
-  if (!signedIn || pending.prompt.includes('login')) {
+  // OIDC Core §3.1.2.1: max_age asks for a login at most that many seconds old (0: always fresh).
+  const tooOld = typeof pending.maxAge === 'number' && ctx.now() - (session?.authTime ?? 0) >= pending.maxAge;
+  if (!signedIn || pending.prompt.includes('login') || tooOld) {
     // OIDC Core §3.1.2.1: prompt=none never shows a page.
     if (pending.prompt.includes('none')) throw new OAuthError('login_required', 'the user is not signed in');
     const browser = session ?? (await ensureSession(ctx, request, reply));

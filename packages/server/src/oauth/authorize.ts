@@ -117,5 +117,6 @@ async function validateRequest(
     codeChallengeMethod: pkce.codeChallengeMethod,
     nonce: params.get('nonce') ?? null,
     prompt,
+    maxAge: maxAge === undefined ? null : Number(maxAge),
   };
 }

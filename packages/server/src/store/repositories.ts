@@ -72,6 +72,8 @@ export interface PendingAuthorization {
   codeChallengeMethod: 'S256' | null;
   nonce: string | null;
   prompt: string[];
+  /** OIDC Core §3.1.2.1: the longest time since the user last logged in, in seconds. */
+  maxAge: number | null;
 }
 
 export interface Interaction {

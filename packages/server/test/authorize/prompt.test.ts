@@ -84,6 +84,28 @@ describe('prompt=login and prompt=consent (OIDC Core §3.1.2.1)', () => {
     expect([...browser.cookies.values()].join()).not.toBe(before);
   });
 
+  it('SEC-58 (b): max_age older than the login sends the user to the login page again (OIDC Core §3.1.2.1)', async () => {
+    const browser = await signedIn(f);
+    expectCodeRedirect(f, await flow(f, authz(f, f.c1), browser), { redirectUri: CB });
+    f.server.advance(5);
+    const start = await browser.get(authz(f, f.c1, { max_age: '2', state: 'fresh' }));
+    expect(path(start)).toBe('/login');
+    expectCodeRedirect(f, await login(browser, await follow(browser, start)), { redirectUri: CB, state: 'fresh' });
+  });
+
+  it('SEC-58 (c): max_age longer than the time since login asks nothing', async () => {
+    const browser = await signedIn(f);
+    expectCodeRedirect(f, await flow(f, authz(f, f.c1), browser), { redirectUri: CB });
+    expectCodeRedirect(f, await browser.get(authz(f, f.c1, { max_age: '10000' })), { redirectUri: CB });
+  });
+
+  it('max_age with prompt=none and an old login is EREDIR(login_required)', async () => {
+    const browser = await signedIn(f);
+    expectCodeRedirect(f, await flow(f, authz(f, f.c1), browser), { redirectUri: CB });
+    f.server.advance(5);
+    expectErrorRedirect(f, await browser.get(authz(f, f.c1, { max_age: '1', prompt: 'none' })), { error: 'login_required', redirectUri: CB });
+  });
+
   it('prompt=login may sign in a different user, whose own consent is then asked', async () => {
     const browser = await signedIn(f);
     const loginPage = await follow(browser, await browser.get(authz(f, f.c1, { prompt: 'login' })));

@@ -26,6 +26,7 @@ const interaction = (idHash: string, expiresAt: number): Interaction => ({
     codeChallengeMethod: 'S256',
     nonce: null,
     prompt: ['consent'],
+    maxAge: null,
   },
   createdAt: 1_000,
   expiresAt,
