@@ -20,6 +20,10 @@ export interface NewClient {
   /** A confidential client's explicit opt-out of PKCE (SECURITY-CATALOG D-1). */
   pkceOptional: boolean;
   ownerUserId?: string | null;
+  /** Where RP-initiated logout may send the user back (OpenID RP-Initiated Logout 1.0 §3). */
+  postLogoutRedirectUris?: string[];
+  /** RS256 (OIDC's default and mandatory algorithm) unless the client asks for ES256. */
+  idTokenSignedResponseAlg?: 'RS256' | 'ES256';
 }
 
 export function isGrantType(value: string): value is GrantType {
@@ -50,6 +54,12 @@ export function validateNewClient(input: NewClient): void {
     const reason = validateRedirectUri(uri);
     if (reason !== null) throw new AdminInputError(`redirect URI ${JSON.stringify(uri.slice(0, 200))} ${reason}`);
   }
+  const logoutUris = input.postLogoutRedirectUris ?? [];
+  if (logoutUris.length > MAX_REDIRECT_URIS) throw new AdminInputError(`at most ${MAX_REDIRECT_URIS} post-logout redirect URIs`);
+  for (const uri of logoutUris) {
+    const reason = validateRedirectUri(uri);
+    if (reason !== null) throw new AdminInputError(`post-logout redirect URI ${JSON.stringify(uri.slice(0, 200))} ${reason}`);
+  }
 }
 
 export async function registerClient(
@@ -69,6 +79,8 @@ export async function registerClient(
     name: input.name.trim(),
     secretHash: clientSecret === null ? null : hashSecret(clientSecret),
     redirectUris: [...new Set(input.redirectUris)],
+    postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],
+    idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'RS256',
     scopes,
     grantTypes: [...new Set(input.grantTypes.length === 0 ? DEFAULT_GRANT_TYPES : input.grantTypes)],
     tokenEndpointAuthMethod: input.public ? 'none' : 'client_secret_basic',

@@ -8,6 +8,8 @@ export function toRegistrationResponse(client: Client, clientSecret: string | nu
     client_id_issued_at: client.createdAt,
     client_name: client.name,
     redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     scope: client.scopes.join(' '),
     grant_types: client.grantTypes,
     response_types: client.grantTypes.includes('authorization_code') ? ['code'] : [],

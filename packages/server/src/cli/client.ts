@@ -18,6 +18,8 @@ export async function clientAdd(args: string[]): Promise<number> {
       public: { type: 'boolean' },
       'pkce-optional': { type: 'boolean' },
       json: { type: 'boolean' },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'id-token-alg': { type: 'string' },
     },
     { min: 0, max: 0, usage: USAGE },
   );
@@ -29,8 +31,12 @@ export async function clientAdd(args: string[]): Promise<number> {
   const grantTypes = listOption(parsed, 'grant-type');
   const unknown = grantTypes.find((g) => !isGrantType(g));
   if (unknown !== undefined) throw new UsageError(`--grant-type ${unknown} is not supported; use authorization_code, refresh_token or client_credentials`);
+  const idTokenAlg = stringOption(parsed, 'id-token-alg') ?? 'RS256';
+  if (idTokenAlg !== 'RS256' && idTokenAlg !== 'ES256') throw new UsageError(`--id-token-alg ${idTokenAlg} is not supported; use RS256 or ES256`);
   const input: NewClient = {
     name,
+    postLogoutRedirectUris: listOption(parsed, 'post-logout-redirect-uri'),
+    idTokenSignedResponseAlg: idTokenAlg,
     redirectUris: listOption(parsed, 'redirect-uri'),
     scopes: listOption(parsed, 'scope').flatMap((s) => s.split(/\s+/)).filter((s) => s !== ''),
     grantTypes: grantTypes as GrantType[],

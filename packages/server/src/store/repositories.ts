@@ -31,6 +31,10 @@ export interface Client {
   pkceRequired: boolean;
   /** The user who registered it in the developer console; null for CLI registrations. */
   ownerUserId: string | null;
+  /** Where RP-initiated logout may return (OpenID RP-Initiated Logout 1.0 §3), exact match. */
+  postLogoutRedirectUris: string[];
+  /** ID token signature algorithm (OIDC Dynamic Registration §2): RS256 unless registered for ES256. */
+  idTokenSignedResponseAlg: 'RS256' | 'ES256';
   createdAt: number;
 }
 
@@ -211,8 +215,8 @@ export interface CodeRepository {
 }
 
 export interface RefreshTokenRepository {
-  /** Stores a new family and its first token, in one transaction. */
-  createFamily(family: TokenFamily, token: RefreshToken): Promise<void>;
+  /** Stores a new family and its first token (none for a client without refresh tokens), in one transaction. */
+  createFamily(family: TokenFamily, token: RefreshToken | null): Promise<void>;
   /**
    * Rotates `tokenHash` to `successor` atomically: exactly one caller gets 'rotated'. A token
    * rotated at most `graceSeconds` ago by the same client gives 'grace' (the caller recomputes
@@ -256,6 +260,12 @@ export interface ThrottleRepository {
   forgive(rules: readonly ThrottleRule[]): Promise<void>;
 }
 
+/** Revoked access tokens (RFC 7009 §2), by `jti`, kept until they would have expired anyway. */
+export interface RevocationRepository {
+  revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
+  isAccessTokenRevoked(jti: string, now: number): Promise<boolean>;
+}
+
 export interface SecretRepository {
   /** A server-wide random value shared by every process; created once, race-safe. */
   getOrCreate(name: string, create: () => string): Promise<string>;
@@ -273,6 +283,7 @@ export interface Store {
   signingKeys: SigningKeyRepository;
   throttle: ThrottleRepository;
   secrets: SecretRepository;
+  revocations: RevocationRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

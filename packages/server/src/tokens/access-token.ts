@@ -14,6 +14,8 @@ export interface AccessTokenInput {
   ttl: number;
   now: number;
   authTime?: number | null;
+  /** The grant (token family) it came from, so revoking the grant deactivates it at introspection. */
+  grantId?: string | null;
 }
 
 export interface IssuedAccessToken {
@@ -30,6 +32,7 @@ export async function issueAccessToken(keys: KeyRing, input: AccessTokenInput): 
     scope: input.scopes.join(' '),
   };
   if (input.authTime !== undefined && input.authTime !== null) claims.auth_time = input.authTime;
+  if (input.grantId !== undefined && input.grantId !== null) claims.grant_id = input.grantId;
   const aud = input.audience.length === 1 ? input.audience[0] : [...input.audience];
   const token = await new SignJWT(claims)
     // RFC 9068 §2.1: the `at+jwt` type keeps an access token from passing as any other JWT.

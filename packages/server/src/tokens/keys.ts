@@ -2,7 +2,7 @@
 // process signs with the same keys and publishes the same JWKS, and identified by `kid` so a new
 // key can be added beside the old one (rotation). Read from the database at most every few
 // seconds, never per request.
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SigningKey, SigningKeyRepository } from '../store/repositories.js';
 import { randomToken } from './secrets.js';
 
@@ -17,6 +17,7 @@ export interface LoadedKey {
 
 export class KeyRing {
   private keys: LoadedKey[] = [];
+  private localSet: ReturnType<typeof createLocalJWKSet> | undefined;
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
@@ -41,13 +42,22 @@ export class KeyRing {
     return this.keys.map((k) => k.publicJwk);
   }
 
+  /** The active public keys as a key set for jose's jwtVerify, rebuilt only when the keys change. */
+  async verificationKeys(now: number = Date.now()): Promise<ReturnType<typeof createLocalJWKSet>> {
+    await this.refresh(now);
+    this.localSet ??= createLocalJWKSet({ keys: this.keys.map((k) => k.publicJwk) });
+    return this.localSet;
+  }
+
   private async refresh(now: number, force = false): Promise<void> {
     if (!force && this.keys.length > 0 && now - this.loadedAt < RELOAD_AFTER_MS) return;
     // One reload at a time per process, however many requests arrive together.
     this.loading ??= (async () => {
       try {
         const rows = await this.repository.listActive();
-        this.keys = await Promise.all(rows.map(loadKey));
+        const loaded = await Promise.all(rows.map(loadKey));
+        if (loaded.map((k) => k.kid).join() !== this.keys.map((k) => k.kid).join()) this.localSet = undefined;
+        this.keys = loaded;
         this.loadedAt = Date.now();
       } finally {
         this.loading = undefined;

@@ -13,6 +13,8 @@ const CLIENT: Client = {
   tokenEndpointAuthMethod: 'client_secret_basic',
   pkceRequired: true,
   ownerUserId: null,
+  postLogoutRedirectUris: [],
+  idTokenSignedResponseAlg: 'RS256',
   createdAt: 1_700_000_000,
 };
 

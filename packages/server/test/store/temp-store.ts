@@ -53,6 +53,8 @@ export function client(id: string, overrides: Partial<Client> = {}): Client {
     tokenEndpointAuthMethod: 'none',
     pkceRequired: true,
     ownerUserId: null,
+    postLogoutRedirectUris: [],
+    idTokenSignedResponseAlg: 'RS256',
     createdAt: 1_000,
     ...overrides,
   };

@@ -39,27 +39,30 @@ export const authorizationCodeGrant: GrantHandler = {
     }
     checkVerifier(verifier, issued);
 
-    let refreshToken: string | undefined;
-    if (client.grantTypes.includes('refresh_token')) {
-      refreshToken = randomToken();
-      const now = ctx.now();
-      const familyId = randomToken(16);
-      await ctx.store.refreshTokens.createFamily(
-        { id: familyId, clientId: client.id, userId: issued.userId, scopes: issued.scopes, codeHash, createdAt: now, revokedAt: null },
-        {
-          tokenHash: hashSecret(refreshToken),
-          familyId,
-          clientId: client.id,
-          userId: issued.userId,
-          scopes: issued.scopes,
-          issuedAt: now,
-          expiresAt: now + ctx.config.refreshTokenTtl,
-          rotatedAt: null,
-        },
-      );
-    }
+    // Every authorization is a grant instance (token family), so that a replayed code or a
+    // removed grant deactivates its access tokens too, not only its refresh tokens.
+    const now = ctx.now();
+    const familyId = randomToken(16);
+    const refreshToken = client.grantTypes.includes('refresh_token') ? randomToken() : undefined;
+    await ctx.store.refreshTokens.createFamily(
+      { id: familyId, clientId: client.id, userId: issued.userId, scopes: issued.scopes, codeHash, createdAt: now, revokedAt: null },
+      refreshToken === undefined
+        ? null
+        : {
+            tokenHash: hashSecret(refreshToken),
+            familyId,
+            clientId: client.id,
+            userId: issued.userId,
+            scopes: issued.scopes,
+            issuedAt: now,
+            expiresAt: now + ctx.config.refreshTokenTtl,
+            rotatedAt: null,
+          },
+    );
     return accessTokenResponse(ctx, client, issued.userId, issued.scopes, {
       authTime: issued.authTime,
+      grantId: familyId,
+      idToken: { nonce: issued.nonce },
       ...(refreshToken === undefined ? {} : { refreshToken }),
     });
   },

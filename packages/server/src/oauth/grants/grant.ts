@@ -10,6 +10,8 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token?: string;
+  /** OpenID Connect Core §3.1.3.3, when `openid` was granted. */
+  id_token?: string;
   scope: string;
 }
 

@@ -54,6 +54,7 @@ export const refreshTokenGrant: GrantHandler = {
     if (result.outcome === 'reused') {
       throw new OAuthError('invalid_grant', 'the refresh token was already used; for safety every token of this grant has been revoked; sign in again');
     }
-    return accessTokenResponse(ctx, client, result.token.userId, requested, { refreshToken: successor });
+    // OIDC Core §12.2: the response to a refresh "might not contain an id_token"; this one does not.
+    return accessTokenResponse(ctx, client, result.token.userId, requested, { refreshToken: successor, grantId: result.family.id });
   },
 };

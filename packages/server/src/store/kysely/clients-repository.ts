@@ -36,6 +36,8 @@ function toRow(client: Client): ClientsTable {
     token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     pkce_required: toFlag(client.pkceRequired),
     owner_user_id: client.ownerUserId,
+    post_logout_redirect_uris: toJsonList(client.postLogoutRedirectUris),
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg,
     created_at: client.createdAt,
   };
 }
@@ -52,6 +54,8 @@ function toClient(row: ClientsTable): Client {
     tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
     pkceRequired: fromFlag(row.pkce_required),
     ownerUserId: row.owner_user_id,
+    postLogoutRedirectUris: fromJsonList(row.post_logout_redirect_uris, 'clients.post_logout_redirect_uris'),
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg === 'ES256' ? 'ES256' : 'RS256',
     createdAt: row.created_at,
   };
 }

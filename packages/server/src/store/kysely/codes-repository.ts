@@ -27,6 +27,8 @@ export class KyselyCodeRepository implements CodeRepository {
       .returningAll()
       .executeTakeFirst();
     if (consumed !== undefined) return { outcome: 'consumed', code: toCode(consumed) };
+    // Flag the replay: a winner still storing its grant sees it there (createFamily) and revokes.
+    await this.#db.updateTable('authorization_codes').set({ reused_at: now }).where('code_hash', '=', codeHash).execute();
     const existing = await this.#db
       .selectFrom('authorization_codes')
       .selectAll()
@@ -51,6 +53,7 @@ function toRow(code: AuthorizationCode): AuthorizationCodesTable {
     created_at: code.createdAt,
     expires_at: code.expiresAt,
     consumed_at: code.consumedAt,
+    reused_at: null,
   };
 }
 

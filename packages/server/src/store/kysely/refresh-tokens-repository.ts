@@ -13,10 +13,17 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
     this.#db = db;
   }
 
-  async createFamily(family: TokenFamily, token: RefreshToken): Promise<void> {
+  async createFamily(family: TokenFamily, token: RefreshToken | null): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       await trx.insertInto('token_families').values(familyRow(family)).execute();
-      await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
+      if (token !== null) await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
+      // RFC 6749 §4.1.2: a replay of the code that raced this redemption revokes what it issued.
+      if (family.codeHash !== null) {
+        const code = await trx.selectFrom('authorization_codes').select('reused_at').where('code_hash', '=', family.codeHash).executeTakeFirst();
+        if (code?.reused_at !== null && code?.reused_at !== undefined) {
+          await trx.updateTable('token_families').set({ revoked_at: code.reused_at }).where('id', '=', family.id).execute();
+        }
+      }
     });
   }
 

@@ -29,6 +29,9 @@ export interface ClientsTable {
   token_endpoint_auth_method: string;
   pkce_required: Flag;
   owner_user_id: string | null;
+  /** JSON array of strings. */
+  post_logout_redirect_uris: string;
+  id_token_signed_response_alg: string;
   created_at: number;
 }
 
@@ -79,6 +82,8 @@ export interface AuthorizationCodesTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** Set when someone presents the code again, so a redemption still in flight revokes its grant. */
+  reused_at: number | null;
 }
 
 export interface TokenFamiliesTable {
@@ -118,6 +123,11 @@ export interface ThrottleTable {
   last_attempt_at: number;
 }
 
+export interface AccessTokenRevocationsTable {
+  jti: string;
+  expires_at: number;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -136,4 +146,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   throttle: ThrottleTable;
   server_secrets: ServerSecretsTable;
+  access_token_revocations: AccessTokenRevocationsTable;
 }

@@ -13,6 +13,7 @@ import { KyselyRefreshTokenRepository } from './refresh-tokens-repository.js';
 import type { Database } from './schema.js';
 import { KyselyScopeRepository } from './scopes-repository.js';
 import { KyselySecretRepository } from './secrets-repository.js';
+import { KyselyRevocationRepository } from './revocations-repository.js';
 import { KyselySessionRepository } from './sessions-repository.js';
 import { KyselySigningKeyRepository } from './signing-keys-repository.js';
 import { KyselyThrottleRepository } from './throttle-repository.js';
@@ -65,6 +66,7 @@ export function storeOver(db: Kysely<Database>): Store {
     signingKeys: new KyselySigningKeyRepository(db),
     throttle: new KyselyThrottleRepository(db),
     secrets: new KyselySecretRepository(db),
+    revocations: new KyselyRevocationRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

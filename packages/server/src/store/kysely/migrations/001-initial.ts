@@ -35,6 +35,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('token_endpoint_auth_method', 'text', (c) => c.notNull())
     .addColumn('pkce_required', 'integer', (c) => c.notNull())
     .addColumn('owner_user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+    .addColumn('post_logout_redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('id_token_signed_response_alg', 'text', (c) => c.notNull().defaultTo('RS256'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
@@ -92,6 +94,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('consumed_at', 'bigint')
+    .addColumn('reused_at', 'bigint')
     .execute();
 
   await db.schema
@@ -138,6 +141,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_attempt_at', 'bigint', (c) => c.notNull())
     .execute();
 
+  // RFC 7009 §2: a revoked access token stays on this list until it would have expired.
+  await db.schema
+    .createTable('access_token_revocations')
+    .addColumn('jti', 'text', (c) => c.primaryKey().notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+
   await db.schema
     .createTable('server_secrets')
     .addColumn('name', 'text', (c) => c.primaryKey().notNull())
@@ -152,7 +162,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 const TABLES_NEWEST_FIRST = [
-  'server_secrets', 'throttle', 'signing_keys', 'refresh_tokens', 'token_families',
+  'server_secrets', 'access_token_revocations', 'throttle', 'signing_keys', 'refresh_tokens', 'token_families',
   'authorization_codes', 'interactions', 'sessions', 'grants', 'scopes', 'clients', 'users',
 ];
 
