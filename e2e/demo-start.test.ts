@@ -1,6 +1,6 @@
 // `npm start` (CONTRACTS.md): seeds the demo on first start, prints the URLs and the demo login,
-// lets the seeded "Mine" client complete the flow as alice, stops cleanly on Ctrl-C (SIGINT,
-// exit 0), and reuses its data on a second start.
+// lets the seeded "Mine" client complete the flow as alice and read her demo events from the
+// Calendar API, stops cleanly on Ctrl-C (SIGINT, exit 0), and reuses its data on a second start.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,6 +65,13 @@ describe('npm start', () => {
     expect(tokens.json.scope).toBe('openid calendar.read calendar.write');
     const claims = JSON.parse(Buffer.from(String(tokens.json.access_token).split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
     expect(claims.aud).toBe(`http://localhost:${apiPort}`);
+
+    // The Calendar API runs beside it, trusts its tokens, and has alice's demo events.
+    const events = await fetch(`http://localhost:${apiPort}/calendar/events`, { headers: { authorization: `Bearer ${String(tokens.json.access_token)}` } });
+    expect(events.status).toBe(200);
+    const { events: list } = (await events.json()) as { events: { title: string }[] };
+    expect(list.map((e) => e.title)).toContain('Tea party with the Mad Hatter');
+    expect((await fetch(`http://localhost:${apiPort}/calendar/events`)).status).toBe(401);
     expect(await demo.stop()).toBe(0);
 
     // A second start reuses the data: the same client, the same user, no error.

@@ -1,4 +1,79 @@
-// `npm start`: the demo (see packages/server/src/demo/start.ts), from the build that npm install made.
-import { startDemo } from '../packages/server/dist/demo/start.js';
+// `npm start` (CONTRACTS.md): the demo as separate processes, from the build that npm install
+// made. First the authorization server (packages/server/dist/demo/start.js seeds the data folder,
+// prints the URLs and serves), then the Calendar API (examples/calendar-api/dist/main.js), which
+// trusts its tokens. Ctrl-C (SIGINT) or SIGTERM is passed on to both; the exit code is 0 when both
+// stopped cleanly. Every setting comes from the environment, which both children share.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-process.exitCode = await startDemo();
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER = path.join(ROOT, 'packages/server/dist/demo/start.js');
+const API = path.join(ROOT, 'examples/calendar-api/dist/main.js');
+const READY = 'Press Ctrl-C to stop.';
+
+const children = [];
+let stopping = false;
+
+/** Starts `script`; resolves once a line matching `isReady` appears (not printed), or rejects if it exits first. */
+function start(name, script, isReady) {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
+  const entry = { name, child, exited };
+  children.push(entry);
+  let ready = false;
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!ready && isReady(line)) {
+        ready = true;
+        resolve(entry);
+        return;
+      }
+      process.stdout.write(`${line}\n`);
+    });
+    void exited.then((code) => {
+      if (!ready) reject(Object.assign(new Error(`${name} exited with code ${code} before it was ready`), { exitCode: code }));
+    });
+  });
+}
+
+function stopAll(signal) {
+  stopping = true;
+  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+}
+
+// One Ctrl-C in a terminal reaches every process of the group and, through npm, this one again:
+// the children ignore repeats, and so does this launcher.
+process.on('SIGINT', () => stopAll('SIGINT'));
+process.on('SIGTERM', () => stopAll('SIGTERM'));
+
+async function main() {
+  try {
+    await start('the authorization server', SERVER, (line) => line === READY);
+    if (stopping) return finish();
+    await start('the Calendar API', API, (line) => line.startsWith('Calendar API at '));
+  } catch (error) {
+    process.stderr.write(`latchkey demo: ${error.message}\n`);
+    stopAll('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    return error.exitCode === 2 ? 2 : 1;
+  }
+  process.stdout.write(`${READY}\n`);
+  // Either child stopping on its own (a crash) stops the other.
+  await Promise.race(children.map((c) => c.exited));
+  if (!stopping) {
+    process.stderr.write('latchkey demo: a process stopped unexpectedly; stopping the demo\n');
+    stopAll('SIGTERM');
+    await Promise.all(children.map((c) => c.exited));
+    return 1;
+  }
+  return finish();
+}
+
+async function finish() {
+  const codes = await Promise.all(children.map((c) => c.exited));
+  return codes.every((code) => code === 0) ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -11,11 +11,15 @@ import { jsonErrorHandler, pageErrorHandler } from './http/error-handler.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { showConsent, submitConsent } from './interaction/consent.js';
 import { showHome } from './interaction/home.js';
-import { showLogin, submitLogin, submitLogout } from './interaction/login.js';
+import { showLogin, submitLogin } from './interaction/login.js';
+import { showLogout, submitLogout } from './interaction/logout.js';
 import { STYLESHEET } from './interaction/views/stylesheet.js';
 import { authorize } from './oauth/authorize.js';
+import { introspect } from './oauth/introspection.js';
 import { metadata } from './oauth/metadata.js';
+import { revoke } from './oauth/revocation.js';
 import { token } from './oauth/token.js';
+import { userinfo } from './oauth/userinfo.js';
 import { ROUTES } from './routes.js';
 import type { Store } from './store/repositories.js';
 import { KeyRing } from './tokens/keys.js';
@@ -40,8 +44,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
     rotationSecret: await store.secrets.getOrCreate('refresh-token-rotation', () => randomToken()),
   };
-  // The first start generates the signing key, so the JWKS is never empty.
+  // The first start generates the signing keys (ES256 for access tokens, RS256 for ID tokens
+  // by default), so the JWKS is never missing one.
   await keys.signingKey('ES256');
+  await keys.signingKey('RS256');
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -61,19 +67,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.setErrorHandler(answerJson);
     const cors = (reply: FastifyReply) => reply.header('access-control-allow-origin', '*');
-    api.post(ROUTES.token, (request, reply) => token(ctx, request, cors(reply)));
-    api.options(ROUTES.token, (_request, reply) =>
-      cors(reply).header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'authorization, content-type').status(204).send(),
-    );
-    // RFC 6749 §3.2: POST only; no token is ever issued over GET.
-    api.route({
-      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
-      url: ROUTES.token,
-      handler: (_request, reply) => {
-        reply.header('allow', 'POST');
-        throw new OAuthError('invalid_request', 'the token endpoint accepts only POST', { status: 405 });
-      },
-    });
+    const backChannel = [
+      [ROUTES.token, token],
+      [ROUTES.revocation, revoke],
+      [ROUTES.introspection, introspect],
+    ] as const;
+    for (const [path, handler] of backChannel) {
+      api.post(path, (request, reply) => handler(ctx, request, cors(reply)));
+      api.options(path, (_request, reply) =>
+        cors(reply).header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'authorization, content-type').status(204).send(),
+      );
+      // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: POST only; no token ever travels in a URL.
+      api.route({
+        method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+        url: path,
+        handler: (_request, reply) => {
+          reply.header('allow', 'POST');
+          throw new OAuthError('invalid_request', `${path} accepts only POST`, { status: 405 });
+        },
+      });
+    }
+    // OpenID Connect Core §5.3.1: GET and POST.
+    api.get(ROUTES.userinfo, (request, reply) => userinfo(ctx, request, cors(reply)));
+    api.post(ROUTES.userinfo, (request, reply) => userinfo(ctx, request, cors(reply)));
     api.get(ROUTES.jwks, async (_request, reply) => {
       cors(reply).header('cache-control', 'public, max-age=60');
       return { keys: await keys.publicKeys() };
@@ -111,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       requireFormPost(request);
       return submitLogin(ctx, request, reply);
     });
+    pages.get(ROUTES.logout, (request, reply) => showLogout(ctx, request, reply));
     pages.post(ROUTES.logout, (request, reply) => {
       requireFormPost(request);
       return submitLogout(ctx, request, reply);

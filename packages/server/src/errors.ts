@@ -38,19 +38,26 @@ export class OAuthError extends Error {
   readonly status: number;
   /** Extra response headers, e.g. `WWW-Authenticate` for `invalid_client` over Basic. */
   readonly headers: Record<string, string>;
+  /** The error code on the wire when it is not the server's own (RFC 6750 §3.1 `invalid_token`). */
+  readonly wireCode: string;
+  /** RFC 6750 §3.1: a request without a token gets the challenge and no error body. */
+  readonly noBody: boolean;
 
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    options: { status?: number; headers?: Record<string, string> } = {},
+    options: { status?: number; headers?: Record<string, string>; wireCode?: 'invalid_token' | 'insufficient_scope' | 'invalid_request'; noBody?: boolean } = {},
   ) {
     super(`${code}: ${description}`);
     this.status = options.status ?? STATUS[code];
     this.headers = options.headers ?? {};
+    this.wireCode = options.wireCode ?? code;
+    this.noBody = options.noBody ?? false;
   }
 
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
-    return { error: this.code, error_description: safeDescription(this.description) };
+  toJSON(): { error: string; error_description: string } | Record<string, never> {
+    if (this.noBody) return {};
+    return { error: this.wireCode, error_description: safeDescription(this.description) };
   }
 }
 

@@ -7,6 +7,7 @@ import { registerClient } from '../admin/clients.js';
 import { AlreadyExistsError } from '../admin/errors.js';
 import { addScope } from '../admin/scopes.js';
 import { addUser } from '../admin/users.js';
+import { usernameKey } from '../interaction/username.js';
 import type { Store } from '../store/repositories.js';
 
 export interface DemoOptions {
@@ -44,6 +45,7 @@ export function mineCredentialsPath(dataDir: string): string {
 
 export async function seedDemo(store: Store, options: DemoOptions, now: number): Promise<void> {
   await skipExisting(addUser(store, DEMO_USER, now));
+  await writeDemoUser(store, options.dataDir);
   for (const scope of DEMO_SCOPES) await skipExisting(addScope(store, { ...scope, resource: options.apiUrl }, now));
   if (await mineIsRegistered(store, options)) return;
 
@@ -81,6 +83,17 @@ async function mineIsRegistered(store: Store, options: DemoOptions): Promise<boo
   }
   if (typeof saved.client_id !== 'string' || saved.redirect_uri !== options.mineRedirectUri || saved.issuer !== options.issuer) return false;
   return (await store.clients.findById(saved.client_id)) !== undefined;
+}
+
+/**
+ * The Calendar API knows users only by their tokens' `sub`: it reads alice's from
+ * `<data dir>/demo-user.json` to give her demo events (examples/calendar-api/src/demo-data.ts).
+ */
+async function writeDemoUser(store: Store, dataDir: string): Promise<void> {
+  const alice = await store.users.findByUsernameKey(usernameKey(DEMO_USER.username) ?? '');
+  if (alice === undefined) throw new Error('the demo user was not created');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path.join(dataDir, 'demo-user.json'), `${JSON.stringify({ sub: alice.id, username: DEMO_USER.username }, null, 2)}\n`);
 }
 
 async function skipExisting(action: Promise<unknown>): Promise<void> {

@@ -1,5 +1,6 @@
-// `npm start`: the demo on an embedded SQLite database (CONTRACTS.md). This version runs the
-// authorization server only; the Calendar API and Mine join it in later issues.
+// `npm start`: the demo on an embedded SQLite database (CONTRACTS.md). This process seeds and runs
+// the authorization server; scripts/start.js runs it beside the Calendar API (Mine joins later).
+import { pathToFileURL } from 'node:url';
 import { runServer } from '../cli/serve.js';
 import { ConfigError, loadConfig, type Config, type SettingFlags } from '../config.js';
 import { createStore, UnsupportedDatabaseError } from '../store/index.js';
@@ -66,10 +67,10 @@ function banner(config: Config, apiUrl: string, mineUrl: string, env: NodeJS.Pro
   const dataDirFlag = env.LATCHKEY_DATA_DIR === undefined ? '' : `LATCHKEY_DATA_DIR=${config.dataDir} `;
   return [
     '',
-    'Latchkey demo (this version runs the authorization server only)',
+    'Latchkey demo (this version runs the authorization server and the Calendar API)',
     '',
     `  Authorization server  ${config.issuer}`,
-    `  Calendar API          ${apiUrl}   coming soon: not started in this version`,
+    `  Calendar API          ${apiUrl}`,
     `  Mine (the client)     ${mineUrl}   coming soon: not started in this version`,
     '',
     `  Demo login            ${DEMO_USER.username} / ${DEMO_USER.password}`,
@@ -79,4 +80,9 @@ function banner(config: Config, apiUrl: string, mineUrl: string, env: NodeJS.Pro
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+// `node packages/server/dist/demo/start.js` (what scripts/start.js runs) starts the demo server.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await startDemo();
 }

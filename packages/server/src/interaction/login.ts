@@ -7,10 +7,10 @@ import { PageError } from '../errors.js';
 import { verifyCsrf } from '../http/csrf.js';
 import { Params } from '../http/params.js';
 import { ROUTES } from '../routes.js';
-import type { Interaction, Session } from '../store/repositories.js';
+import type { Interaction } from '../store/repositories.js';
 import { decideConsent, findInteraction } from './flow.js';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.js';
-import { ensureSession, loadSession, startSession, endSession } from './session.js';
+import { ensureSession, loadSession, startSession } from './session.js';
 import { usernameKey } from './username.js';
 import { LoginPage } from './views/login.js';
 import { renderPage } from './views/layout.js';
@@ -65,14 +65,6 @@ export async function submitLogin(ctx: ServerContext, request: FastifyRequest, r
   const client = await clientOf(ctx, interaction);
   const pending = { ...interaction.record.request, prompt: interaction.record.request.prompt.filter((p) => p !== 'login') };
   return decideConsent(ctx, reply, client, pending, signedIn, { id: interaction.id, record: { ...interaction.record, sessionIdHash: signedIn.idHash } });
-}
-
-export async function submitLogout(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const params = Params.from(request.body);
-  const session: Session | undefined = await loadSession(ctx, request);
-  verifyCsrf(request, session, params.get('csrf'), ctx.config.issuer);
-  await endSession(ctx, reply, session);
-  return reply.redirect(ROUTES.home, 303);
 }
 
 async function clientOf(ctx: ServerContext, interaction: { record: Interaction }) {

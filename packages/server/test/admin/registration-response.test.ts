@@ -32,6 +32,8 @@ describe('toRegistrationResponse', () => {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       pkce_required: true,
+      post_logout_redirect_uris: [],
+      id_token_signed_response_alg: 'RS256',
     });
   });
 

@@ -123,7 +123,10 @@ describe('client add without --json', () => {
     expect(result.code).toBe(0);
     const registered = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(Object.keys(registered).sort()).toEqual(
-      ['client_id', 'client_id_issued_at', 'client_name', 'grant_types', 'pkce_required', 'redirect_uris', 'response_types', 'scope', 'token_endpoint_auth_method'].sort(),
+      [
+        'client_id', 'client_id_issued_at', 'client_name', 'grant_types', 'id_token_signed_response_alg', 'pkce_required',
+        'post_logout_redirect_uris', 'redirect_uris', 'response_types', 'scope', 'token_endpoint_auth_method',
+      ].sort(),
     );
     expect(registered.client_id_issued_at).toBeTypeOf('number');
     expect(registered.scope).toBe('openid profile email offline_access');

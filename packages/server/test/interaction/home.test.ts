@@ -69,7 +69,10 @@ describe('the home page', () => {
     expect((await browser.post('/logout', hidden, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await browser.post('/logout', hidden, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await browser.request('POST', '/logout', `csrf=${hidden.csrf ?? ''}`, { 'content-type': 'text/plain' })).status).toBe(400);
-    expect((await browser.get('/logout')).status).toBe(404); // no state change over GET
+    // GET /logout without a valid id_token_hint only asks for confirmation: no state change.
+    const confirm = await browser.get('/logout');
+    expect(confirm.status).toBe(200);
+    expect(confirm.body).toContain('Sign out of Latchkey?');
     expect((await browser.get('/')).body).toContain('Signed in as');
   });
 

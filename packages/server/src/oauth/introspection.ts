@@ -1,0 +1,55 @@
+// Token introspection: RFC 7662. Confidential clients (resource servers register as such) ask
+// whether a token is active; anything expired, revoked, unknown or malformed is exactly
+// {"active": false} (§2.2), with nothing said about why.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { OAuthError } from '../errors.js';
+import { authenticateClient } from '../http/client-auth.js';
+import { requireFormBody } from '../http/params.js';
+import { hashSecret } from '../tokens/secrets.js';
+import { checkAccessToken, looksLikeJwt } from '../tokens/verify.js';
+
+const INACTIVE = { active: false } as const;
+
+export async function introspect(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  const params = requireFormBody(request);
+  const { client } = await authenticateClient(request, params, ctx.store.clients, ctx.config.issuer);
+  // §2.1: the endpoint is protected; a public client cannot prove who is asking.
+  if (client.secretHash === null) throw new OAuthError('invalid_client', 'introspection needs a confidential client (a resource server registered with a secret)');
+  const token = params.require('token');
+  params.get('token_type_hint');
+  const now = ctx.now();
+
+  if (looksLikeJwt(token)) {
+    const check = await checkAccessToken(token, { keys: ctx.keys, store: ctx.store, issuer: ctx.config.issuer, now });
+    if (!check.valid) return reply.send(INACTIVE);
+    const { claims } = check;
+    return reply.send({
+      active: true,
+      scope: claims.scope,
+      client_id: claims.client_id,
+      sub: claims.sub,
+      aud: claims.aud,
+      iss: claims.iss,
+      exp: claims.exp,
+      iat: claims.iat,
+      jti: claims.jti,
+      token_type: 'Bearer',
+    });
+  }
+  const refresh = await ctx.store.refreshTokens.find(hashSecret(token));
+  if (refresh === undefined || refresh.rotatedAt !== null || refresh.expiresAt <= now) return reply.send(INACTIVE);
+  const family = await ctx.store.refreshTokens.findFamily(refresh.familyId);
+  if (family === undefined || family.revokedAt !== null) return reply.send(INACTIVE);
+  return reply.send({
+    active: true,
+    scope: refresh.scopes.join(' '),
+    client_id: refresh.clientId,
+    sub: refresh.userId,
+    iss: ctx.config.issuer,
+    exp: refresh.expiresAt,
+    iat: refresh.issuedAt,
+    token_type: 'refresh_token',
+  });
+}
