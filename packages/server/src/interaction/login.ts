@@ -24,8 +24,10 @@ export async function showLogin(ctx: ServerContext, request: FastifyRequest, rep
   const params = Params.from(request.query);
   const session = await ensureSession(ctx, request, reply);
   const interactionId = params.get('interaction');
-  const clientName = interactionId === undefined ? null : (await clientOf(ctx, await findInteraction(ctx, interactionId, session))).name;
-  return sendLogin(reply, 200, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username: '', error: null });
+  const interaction = interactionId === undefined ? null : await findInteraction(ctx, interactionId, session);
+  const clientName = interaction === null ? null : (await clientOf(ctx, interaction)).name;
+  const username = interaction?.record.request.loginHint ?? '';
+  return sendLogin(reply, 200, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error: null });
 }
 
 export async function submitLogin(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -118,5 +118,6 @@ async function validateRequest(
     nonce: params.get('nonce') ?? null,
     prompt,
     maxAge: maxAge === undefined ? null : Number(maxAge),
+    loginHint: params.get('login_hint')?.slice(0, 200) ?? null,
   };
 }

@@ -78,6 +78,8 @@ export interface PendingAuthorization {
   prompt: string[];
   /** OIDC Core §3.1.2.1: the longest time since the user last logged in, in seconds. */
   maxAge: number | null;
+  /** OIDC Core §3.1.2.1: who the client thinks is signing in; only pre-fills the login form. */
+  loginHint?: string | null;
 }
 
 export interface Interaction {
