@@ -54,7 +54,8 @@ async function main() {
     if (stopping) return finish();
     await start('the Calendar API', API, (line) => line.startsWith('Calendar API at '));
   } catch (error) {
-    process.stderr.write(`latchkey demo: ${error.message}\n`);
+    // Exit code 2 is a bad setting, which the child already named in one line.
+    if (error.exitCode !== 2) process.stderr.write(`latchkey demo: ${error.message}\n`);
     stopAll('SIGTERM');
     await Promise.all(children.map((c) => c.exited));
     return error.exitCode === 2 ? 2 : 1;

@@ -53,7 +53,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(latchkey, { verifier });
-  await app.register(calendarRoutes, { store });
+  await app.register(calendarRoutes, { store, realm: verifier.realm });
   return app;
 }
 

@@ -6,6 +6,7 @@ import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTHeaderParam
 import { discover, type FetchLike } from './discovery.js';
 import { InsufficientScopeError, InvalidTokenError, IssuerUnavailableError } from './errors.js';
 import { locateToken, type BearerRequest, type TokenMethod } from './token-location.js';
+import { VerificationCache } from './verification-cache.js';
 
 export interface VerifierOptions {
   /** The authorization server's issuer identifier, exactly as in its metadata and tokens' `iss`. */
@@ -24,6 +25,10 @@ export interface VerifierOptions {
   jwksMaxAge?: number;
   /** The fetch used for the metadata and the key set; default: the global fetch. */
   fetch?: FetchLike;
+  /** How many verified tokens to remember (0: none); default 1000. */
+  cacheSize?: number;
+  /** Seconds a verified token is remembered, never past its `exp`; default 60 (D-7). */
+  cacheMaxAge?: number;
 }
 
 export interface RequireOptions {
@@ -89,7 +94,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   };
 
-  const verifyToken: Verifier['verifyToken'] = async (token, required = {}) => {
+  const clockTolerance = options.clockTolerance ?? 5;
+  const cache = new VerificationCache(options.cacheSize ?? 1000, (options.cacheMaxAge ?? 60) * 1000);
+  const checkSignatureAndClaims = async (token: string): Promise<AccessTokenClaims> => {
+    const now = Date.now();
+    const cached = cache.get(token, now);
+    // A remembered token is still checked against the clock: it may have expired since.
+    if (cached !== undefined && cached.exp + clockTolerance > now / 1000) return cached;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, getKey, {
@@ -97,13 +108,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
         audience: options.audience,
         algorithms: ALGORITHMS,
         typ: 'at+jwt',
-        clockTolerance: options.clockTolerance ?? 5,
+        clockTolerance,
         requiredClaims: REQUIRED_CLAIMS,
       }));
     } catch (error) {
       throw explain(error, options);
     }
     const claims = checkClaimTypes(payload);
+    cache.set(token, claims, now);
+    return claims;
+  };
+
+  const verifyToken: Verifier['verifyToken'] = async (token, required = {}) => {
+    const claims = await checkSignatureAndClaims(token);
     const scopes = (claims.scope ?? '').split(' ').filter((s) => s !== '');
     const needed = required.scopes ?? [];
     if (!needed.every((s) => scopes.includes(s))) throw new InsufficientScopeError(needed, scopes);

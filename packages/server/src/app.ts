@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
+import { registerConsoleRoutes } from './console/routes.js';
 import type { ServerContext } from './context.js';
 import { OAuthError, PageError } from './errors.js';
 import { jsonErrorHandler, pageErrorHandler } from './http/error-handler.js';
@@ -137,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       requireFormPost(request);
       return submitConsent(ctx, request, reply);
     });
+    registerConsoleRoutes(pages, ctx);
   });
 
   return app;

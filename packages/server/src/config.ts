@@ -7,6 +7,8 @@ import type { DatabaseConfig } from './store/kysely/dialect.js';
 export interface Config {
   readonly dataDir: string;
   readonly database: DatabaseConfig;
+  /** PostgreSQL only: connections in this process's pool (also in `database.poolMax`). */
+  readonly databasePoolMax: number;
   readonly port: number;
   readonly host: string;
   /** The issuer identifier (RFC 8414 §2): https (or http on a loopback host), no query or fragment, no trailing slash. */
@@ -35,6 +37,7 @@ interface Setting {
 export const SETTINGS = {
   dataDir: { env: 'LATCHKEY_DATA_DIR', flag: 'data-dir', default: './.data', description: 'where the default database lives' },
   database: { env: 'LATCHKEY_DATABASE', flag: 'database', default: 'sqlite:<data dir>/latchkey.db', description: 'sqlite:PATH or a postgres:// URL' },
+  databasePoolMax: { env: 'LATCHKEY_DATABASE_POOL_MAX', flag: 'database-pool-max', default: '10', description: 'PostgreSQL connections per server process' },
   port: { env: 'LATCHKEY_PORT', flag: 'port', default: '4000', description: 'the port `serve` listens on' },
   host: { env: 'LATCHKEY_HOST', flag: 'host', default: '127.0.0.1', description: 'the address `serve` listens on' },
   issuer: { env: 'LATCHKEY_ISSUER', flag: 'issuer', default: 'http://localhost:<port>', description: 'the issuer identifier; every endpoint URL derives from it' },
@@ -73,7 +76,9 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
   const dataDir = path.resolve(raw('dataDir') ?? './.data');
   const port = integer('port', 4000, 0, 65535);
   const host = raw('host') ?? '127.0.0.1';
-  const database = parseDatabase(raw('database'), dataDir, label('database'));
+  const databasePoolMax = integer('databasePoolMax', 10, 1, 1000);
+  const parsedDatabase = parseDatabase(raw('database'), dataDir, label('database'));
+  const database = parsedDatabase.kind === 'postgres' ? { ...parsedDatabase, poolMax: databasePoolMax } : parsedDatabase;
   const issuer = parseIssuer(raw('issuer') ?? `http://localhost:${port}`, label('issuer'));
   // RFC 6749 §4.1.2: a code lives at most 10 minutes.
   const codeTtl = integer('codeTtl', 60, 1, 600);
@@ -85,7 +90,7 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
   if (!isLogLevel(logLevel)) throw new ConfigError(`${label('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
   return Object.freeze({
-    dataDir, database, port, host, issuer, accessTokenTtl, refreshTokenTtl, codeTtl,
+    dataDir, database, databasePoolMax, port, host, issuer, accessTokenTtl, refreshTokenTtl, codeTtl,
     refreshReuseGrace, trustProxy, logLevel,
   });
 }

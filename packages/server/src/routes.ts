@@ -12,6 +12,11 @@ export const ROUTES = {
   logout: '/logout',
   consent: '/consent',
   stylesheet: '/assets/latchkey.css',
+  consoleScript: '/assets/console.js',
+  // The developer console and the account pages (console/).
+  console: '/console',
+  consoleApp: '/console/apps/:clientId',
+  connectedApps: '/account/apps',
   health: '/healthz',
   ready: '/readyz',
   oauthMetadata: '/.well-known/oauth-authorization-server',

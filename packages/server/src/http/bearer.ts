@@ -27,7 +27,9 @@ export function readBearerToken(request: FastifyRequest, realm: string): string 
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   const body = request.method === 'POST' && type === 'application/x-www-form-urlencoded' ? Params.from(request.body) : undefined;
   const inBody = body?.has('access_token') === true;
-  if (header !== undefined && inBody) throw bearerError(realm, 'invalid_request', 'send the access token in one way only (RFC 6750 section 2)');
+  // §2.3's query form is not accepted here, but a token there beside another one is still two methods.
+  const inQuery = Params.from(request.query).has('access_token');
+  if ([header !== undefined, inBody, inQuery].filter(Boolean).length > 1) throw bearerError(realm, 'invalid_request', 'send the access token in one way only (RFC 6750 section 2)');
   if (header !== undefined) {
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (match?.[1] === undefined) throw bearerError(realm, 'invalid_request', 'the Authorization header must be: Bearer <access token>');

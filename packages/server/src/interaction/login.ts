@@ -2,6 +2,7 @@
 // unknown user and a wrong password (SEC-53), throttled per account and per client address
 // before the password hash runs (SEC-52, D-5), and a new session id at login (SEC-56).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { safeReturnTo } from '../console/return-to.js';
 import type { ServerContext } from '../context.js';
 import { PageError } from '../errors.js';
 import { verifyCsrf } from '../http/csrf.js';
@@ -27,7 +28,8 @@ export async function showLogin(ctx: ServerContext, request: FastifyRequest, rep
   const interaction = interactionId === undefined ? null : await findInteraction(ctx, interactionId, session);
   const clientName = interaction === null ? null : (await clientOf(ctx, interaction)).name;
   const username = interaction?.record.request.loginHint ?? '';
-  return sendLogin(reply, 200, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error: null });
+  const returnTo = interaction === null ? safeReturnTo(params.get('return_to')) : null;
+  return sendLogin(reply, 200, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error: null, returnTo });
 }
 
 export async function submitLogin(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -39,8 +41,9 @@ export async function submitLogin(ctx: ServerContext, request: FastifyRequest, r
   const clientName = interaction === null ? null : (await clientOf(ctx, interaction)).name;
   const username = (params.get('username') ?? '').slice(0, 200);
   const password = params.get('password') ?? '';
+  const returnTo = interaction === null ? safeReturnTo(params.get('return_to')) : null;
   const again = (status: number, error: string): FastifyReply =>
-    sendLogin(reply, status, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error });
+    sendLogin(reply, status, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error, returnTo });
 
   const key = usernameKey(username) ?? username.toLowerCase();
   const account = { key: `account:${key}`, threshold: ACCOUNT_THRESHOLD };
@@ -62,7 +65,7 @@ export async function submitLogin(ctx: ServerContext, request: FastifyRequest, r
   await ctx.store.throttle.reset([account.key]);
   await ctx.store.throttle.forgive([address]);
   const signedIn = await startSession(ctx, reply, user.id, session);
-  if (interaction === null) return reply.redirect(ROUTES.home, 303);
+  if (interaction === null) return reply.redirect(returnTo ?? ROUTES.home, 303);
   await ctx.store.interactions.rebind(interaction.record.idHash, signedIn.idHash);
   const client = await clientOf(ctx, interaction);
   const pending = { ...interaction.record.request, prompt: interaction.record.request.prompt.filter((p) => p !== 'login') };

@@ -8,6 +8,7 @@ import { Params } from '../http/params.js';
 import { proceed } from '../interaction/flow.js';
 import type { Client, PendingAuthorization } from '../store/repositories.js';
 import { redirectWithError } from './authorization-response.js';
+import { recordAuthorizationFailure } from './authorization-failures.js';
 import { parseChallenge } from './pkce.js';
 import { matchRedirectUri } from './redirect-uri.js';
 import { parseScopeParameter, resolveScopes } from './scope.js';
@@ -18,7 +19,7 @@ export async function authorize(ctx: ServerContext, request: FastifyRequest, rep
   reply.header('cache-control', 'no-store');
   // RFC 6749 §3.1: GET must be supported, POST may be (form-encoded only).
   const params = Params.from(request.method === 'POST' ? request.body : request.query);
-  const { client, redirectUri, redirectUriSent } = await checkClientAndRedirectUri(ctx, params);
+  const { client, redirectUri, redirectUriSent } = await checkClientAndRedirectUri(ctx, request, params);
 
   // From here the redirect URI is trusted: errors go back to the client (RFC 6749 §4.1.2.1).
   // A duplicated state is ambiguous, so it is not echoed (SEC-64 d).
@@ -27,7 +28,10 @@ export async function authorize(ctx: ServerContext, request: FastifyRequest, rep
     const pending = await validateRequest(ctx, params, client, { redirectUri, redirectUriSent, state });
     return await proceed(ctx, request, reply, client, pending);
   } catch (error) {
-    if (error instanceof OAuthError) return redirectWithError(ctx, reply, { redirectUri, state }, error);
+    if (error instanceof OAuthError) {
+      await recordAuthorizationFailure(ctx, request, client.id, `${error.code}: ${error.description}`);
+      return redirectWithError(ctx, reply, { redirectUri, state }, error);
+    }
     throw error;
   }
 }
@@ -43,7 +47,7 @@ function readState(params: Params): string | null {
 }
 
 /** RFC 6749 §4.1.2.1: without a known client and an exactly registered redirect URI, no redirect. */
-async function checkClientAndRedirectUri(ctx: ServerContext, params: Params): Promise<{ client: Client; redirectUri: string; redirectUriSent: boolean }> {
+async function checkClientAndRedirectUri(ctx: ServerContext, request: FastifyRequest, params: Params): Promise<{ client: Client; redirectUri: string; redirectUriSent: boolean }> {
   const invalid = (detail: string): PageError => new PageError(400, 'Invalid request', detail);
   if (params.duplicates.has('client_id')) throw invalid('The client_id parameter was sent more than once.');
   if (params.duplicates.has('redirect_uri')) throw invalid('The redirect_uri parameter was sent more than once.');
@@ -51,7 +55,9 @@ async function checkClientAndRedirectUri(ctx: ServerContext, params: Params): Pr
   if (clientId === undefined) throw invalid('The request has no client_id: the app that sent you here did not say who it is.');
   const client = await ctx.store.clients.findById(clientId);
   if (client === undefined) throw invalid(`Unknown client: no app with client_id ${JSON.stringify(clientId.slice(0, 100))} is registered.`);
+  const failed = async (reason: string): Promise<void> => recordAuthorizationFailure(ctx, request, client.id, reason);
   if (!client.grantTypes.includes('authorization_code')) {
+    await failed('the client is not registered for the authorization_code grant');
     throw invalid(`The app ${client.name} is not registered for the authorization code flow.`);
   }
 
@@ -64,9 +70,11 @@ async function checkClientAndRedirectUri(ctx: ServerContext, params: Params): Pr
     if (client.redirectUris.length === 1 && only !== undefined && !scope.split(' ').includes('openid')) {
       return { client, redirectUri: only, redirectUriSent: false };
     }
+    await failed(`redirect_uri is missing; registered: ${client.redirectUris.join(', ')}`);
     throw invalid(`The request has no redirect_uri. Registered for ${client.name}: ${client.redirectUris.join(', ')}.`);
   }
   if (!matchRedirectUri(client, sent)) {
+    await failed(`redirect_uri ${sent.slice(0, 300)} is not registered; registered: ${client.redirectUris.join(', ')}`);
     throw invalid(
       `The redirect_uri ${JSON.stringify(sent.slice(0, 300))} is not registered for ${client.name}. ` +
         `Registered: ${client.redirectUris.join(', ')}. Redirect URIs must match exactly, character for character.`,

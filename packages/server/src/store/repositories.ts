@@ -188,6 +188,8 @@ export interface GrantRepository {
   addScopes(userId: string, clientId: string, scopes: readonly string[], now: number): Promise<Grant>;
   /** Deletes the grant and revokes every refresh-token family of the pair, in one transaction. */
   remove(userId: string, clientId: string, now: number): Promise<boolean>;
+  /** Every grant the user gave, newest first (the "Connected apps" page). */
+  listByUser(userId: string): Promise<Grant[]>;
 }
 
 export interface SessionRepository {
@@ -195,6 +197,10 @@ export interface SessionRepository {
   /** The session if it exists and has not expired. */
   find(idHash: string, now: number): Promise<Session | undefined>;
   delete(idHash: string): Promise<void>;
+  /** The user's sessions that have not expired, newest first. */
+  listByUser(userId: string, now: number): Promise<Session[]>;
+  /** Deletes every session of the user except `keepIdHash` ("Sign out everywhere else"); the count deleted. */
+  deleteOthers(userId: string, keepIdHash: string): Promise<number>;
 }
 
 export interface InteractionRepository {
@@ -268,6 +274,35 @@ export interface RevocationRepository {
   isAccessTokenRevoked(jti: string, now: number): Promise<boolean>;
 }
 
+/**
+ * The developer console's changes to registered clients. Client lookups are never cached, so a
+ * change is seen by the next request to any server process.
+ */
+export interface ClientAdminRepository {
+  /** The clients registered by this user, oldest first. */
+  listByOwner(ownerUserId: string): Promise<Client[]>;
+  /** Replaces the registered redirect URIs; false when the client does not exist. */
+  setRedirectUris(clientId: string, redirectUris: readonly string[]): Promise<boolean>;
+  /** Replaces the secret hash: the old secret stops working at once. False when no such client. */
+  setSecretHash(clientId: string, secretHash: string): Promise<boolean>;
+  /** Deletes the client; its grants, codes, token families and refresh tokens go with it (cascade). */
+  delete(clientId: string): Promise<boolean>;
+}
+
+/** An authorization request for a known client that failed, kept so its developer can see why. */
+export interface AuthorizationFailure {
+  clientId: string;
+  reason: string;
+  createdAt: number;
+}
+
+export interface AuthorizationFailureRepository {
+  /** Records a failure and keeps only the newest `keep` of the client's failures. */
+  record(failure: AuthorizationFailure, keep: number): Promise<void>;
+  /** The client's failures, newest first. */
+  listRecent(clientId: string, limit: number): Promise<AuthorizationFailure[]>;
+}
+
 export interface SecretRepository {
   /** A server-wide random value shared by every process; created once, race-safe. */
   getOrCreate(name: string, create: () => string): Promise<string>;
@@ -286,6 +321,8 @@ export interface Store {
   throttle: ThrottleRepository;
   secrets: SecretRepository;
   revocations: RevocationRepository;
+  clientAdmin: ClientAdminRepository;
+  authorizationFailures: AuthorizationFailureRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { latchkey } from './run-cli.js';
+import { freePort, latchkey, oneLine } from './run-cli.js';
 
 describe('bad settings', () => {
   it.each([
@@ -19,6 +19,7 @@ describe('bad settings', () => {
     ['LATCHKEY_ISSUER', 'http://as.example'],
     ['LATCHKEY_ISSUER', 'https://as.example/?q=1'],
     ['LATCHKEY_DATABASE', 'mysql://x'],
+    ['LATCHKEY_DATABASE_POOL_MAX', '0'],
     ['LATCHKEY_TRUST_PROXY', 'maybe'],
     ['LATCHKEY_LOG_LEVEL', 'loud'],
   ])('%s=%s: one line naming it, exit 2, no data folder', async (name, value) => {
@@ -40,10 +41,12 @@ describe('bad settings', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('refuses PostgreSQL for now with one line and exit 2', async () => {
+  it('reports a PostgreSQL server that does not answer in one line and exits 1', async () => {
     const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-')), 'data');
-    const result = await latchkey(['serve'], { LATCHKEY_DATA_DIR: dataDir, LATCHKEY_DATABASE: 'postgres://localhost/latchkey' });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('PostgreSQL');
+    const database = `postgres://latchkey@127.0.0.1:${await freePort()}/latchkey`;
+    const result = await latchkey(['serve', '--log-level', 'silent'], { LATCHKEY_DATA_DIR: dataDir, LATCHKEY_DATABASE: database });
+    expect(result.code).toBe(1);
+    expect(oneLine(result.stderr)).toMatch(/^latchkey: database migration .* failed: .*ECONNREFUSED/);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

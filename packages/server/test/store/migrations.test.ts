@@ -3,8 +3,10 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/kysely/dialect.js';
-import { createStore, UnsupportedDatabaseError } from '../../src/store/index.js';
+import { isUnavailable } from '../../src/errors.js';
+import { createStore } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/kysely/store.js';
+import { freePort } from '../support/server.js';
 import { useTempDir } from './temp-store.js';
 
 const dir = useTempDir('migrations');
@@ -63,11 +65,14 @@ describe('migrations', () => {
     }
   });
 
-  it('refuses PostgreSQL with a message that names the alternative', () => {
-    expect(() => openDatabase({ kind: 'postgres', url: 'postgres://localhost/latchkey' })).toThrow(UnsupportedDatabaseError);
-    expect(() => openDatabase({ kind: 'postgres', url: 'postgres://localhost/latchkey' })).toThrow(
-      'PostgreSQL support is not available yet; use sqlite:PATH',
-    );
+  it('opens PostgreSQL lazily; a server that does not answer is an outage (503), not a bug', async () => {
+    const db = openDatabase({ kind: 'postgres', url: `postgres://latchkey@127.0.0.1:${await freePort()}/latchkey` });
+    try {
+      const error = await sql`select 1`.execute(db).then(() => undefined, (e: unknown) => e);
+      expect(isUnavailable(error)).toBe(true);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('answers ping while open and stops answering once closed', async () => {

@@ -1,10 +1,12 @@
-// A fresh SQLite file under the OS temp folder for each test file, and the rows most tests need.
+// A fresh SQLite file under the OS temp folder for each test file (a fresh PostgreSQL database
+// when LATCHKEY_TEST_DATABASE=postgres), and the rows most tests need.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { createStore } from '../../src/store/index.js';
 import type { Client, Store, User } from '../../src/store/index.js';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/postgres.js';
 
 /** A temp folder removed after the file's tests; `file(name)` names a database inside it. */
 export function useTempDir(label: string): { file(name: string): string } {
@@ -13,15 +15,22 @@ export function useTempDir(label: string): { file(name: string): string } {
   return { file: (name) => path.join(dir, name) };
 }
 
-/** A migrated store over a temp file, open for the duration of the test file. */
+/** A migrated store over a temp file (or database), open for the duration of the test file. */
 export function useStore(label: string): () => Store {
   const dir = useTempDir(label);
   let store: Store | undefined;
+  let database: TestDatabase | undefined;
   beforeAll(async () => {
-    store = await createStore({ kind: 'sqlite', path: dir.file('latchkey.db') });
+    if (testDatabaseKind() === 'postgres') {
+      database = await createTestDatabase();
+      store = await createStore({ kind: 'postgres', url: database.url, poolMax: 4 });
+    } else {
+      store = await createStore({ kind: 'sqlite', path: dir.file('latchkey.db') });
+    }
   });
   afterAll(async () => {
     await store?.close();
+    await database?.drop();
   });
   return () => {
     if (store === undefined) throw new Error('the store is opened in beforeAll');

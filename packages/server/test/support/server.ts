@@ -1,4 +1,5 @@
-// Starts a real authorization server on 127.0.0.1 and a free port, on a fresh SQLite file.
+// Starts a real authorization server on 127.0.0.1 and a free port, on a fresh SQLite file, or on
+// a fresh PostgreSQL database when LATCHKEY_TEST_DATABASE=postgres (support/postgres.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config, type SettingFlags } from '../../src/config.js';
 import { createStore } from '../../src/store/index.js';
 import type { Client, GrantType, Store } from '../../src/store/repositories.js';
+import { createTestDatabase, testDatabaseKind } from './postgres.js';
 import { ALICE, BOB } from './users.js';
 
 export interface TestServer {
@@ -39,7 +41,9 @@ export async function freePort(): Promise<number> {
 export async function startServer(settings: SettingFlags = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
   const port = await freePort();
-  const config = loadConfig({ dataDir: dir, port: String(port), issuer: `http://127.0.0.1:${port}`, logLevel: 'silent', ...settings }, {});
+  const database = testDatabaseKind() === 'postgres' ? await createTestDatabase() : undefined;
+  const onPostgres = database === undefined ? {} : { database: database.url, databasePoolMax: '4' };
+  const config = loadConfig({ dataDir: dir, port: String(port), issuer: `http://127.0.0.1:${port}`, logLevel: 'silent', ...onPostgres, ...settings }, {});
   const store = await createStore(config.database);
   let offset = 0;
   const now = () => Math.floor(Date.now() / 1000) + offset;
@@ -57,6 +61,7 @@ export async function startServer(settings: SettingFlags = {}): Promise<TestServ
     close: async () => {
       await app.close();
       await store.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -82,6 +87,8 @@ export interface ClientOptions {
   public?: boolean;
   pkceOptional?: boolean;
   name?: string;
+  postLogoutRedirectUris?: string[];
+  idTokenSignedResponseAlg?: 'RS256' | 'ES256';
 }
 
 export async function addClient(server: TestServer, options: ClientOptions = {}): Promise<{ client: Client; secret: string | null }> {
@@ -94,6 +101,8 @@ export async function addClient(server: TestServer, options: ClientOptions = {})
       grantTypes: options.grantTypes ?? ['authorization_code', 'refresh_token'],
       public: options.public ?? false,
       pkceOptional: options.pkceOptional ?? false,
+      ...(options.postLogoutRedirectUris === undefined ? {} : { postLogoutRedirectUris: options.postLogoutRedirectUris }),
+      ...(options.idTokenSignedResponseAlg === undefined ? {} : { idTokenSignedResponseAlg: options.idTokenSignedResponseAlg }),
     },
     server.now(),
   );

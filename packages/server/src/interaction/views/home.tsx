@@ -17,6 +17,16 @@ export function HomePage(props: { username: string | null; csrfToken: string | n
           <p>
             Signed in as <strong><bdi>{props.username}</bdi></strong>.
           </p>
+          <nav aria-label="Your account">
+            <ul class="links">
+              <li>
+                <a href={ROUTES.connectedApps}>Connected apps</a>
+              </li>
+              <li>
+                <a href={ROUTES.console}>Developer console</a>
+              </li>
+            </ul>
+          </nav>
           <form method="post" action={ROUTES.logout}>
             <input type="hidden" name="csrf" value={props.csrfToken ?? ''} />
             <button type="submit" class="secondary">

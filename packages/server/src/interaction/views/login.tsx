@@ -7,6 +7,8 @@ export interface LoginPageProps {
   clientName: string | null;
   username: string;
   error: string | null;
+  /** The account or console page to return to after signing in (console/return-to.ts). */
+  returnTo?: string | null;
 }
 
 export function LoginPage(props: LoginPageProps) {
@@ -26,6 +28,7 @@ export function LoginPage(props: LoginPageProps) {
       <form method="post" action={ROUTES.login}>
         <input type="hidden" name="csrf" value={props.csrfToken} />
         {props.interaction !== null && <input type="hidden" name="interaction" value={props.interaction} />}
+        {props.returnTo !== undefined && props.returnTo !== null && <input type="hidden" name="return_to" value={props.returnTo} />}
         <label for="username">Username</label>
         <input id="username" name="username" type="text" autocomplete="username" required autofocus value={props.username} />
         <label for="password">Password</label>

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Client, ClientRepository, GrantType, TokenEndpointAuthMethod } from '../repositories.js';
-import { fromFlag, fromJsonList, joinScopes, splitScopes, toFlag, toJsonList } from './columns.js';
+import { fromFlag, fromJsonList, isStorableText, joinScopes, splitScopes, toFlag, toJsonList } from './columns.js';
 import { insertUnique } from './errors.js';
 import type { ClientsTable, Database } from './schema.js';
 
@@ -20,6 +20,7 @@ export class KyselyClientRepository implements ClientRepository {
   }
 
   async findById(id: string): Promise<Client | undefined> {
+    if (!isStorableText(id)) return undefined;
     const row = await this.#db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toClient(row);
   }
@@ -42,7 +43,7 @@ function toRow(client: Client): ClientsTable {
   };
 }
 
-function toClient(row: ClientsTable): Client {
+export function toClient(row: ClientsTable): Client {
   return {
     id: row.id,
     name: row.name,

@@ -10,6 +10,14 @@ export function splitScopes(text: string): string[] {
   return text.split(' ').filter((scope) => scope !== '');
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite's can), so no stored value contains it and a lookup
+ * by such a string, straight from a request, finds nothing instead of failing the query.
+ */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\u0000');
+}
+
 export function toFlag(value: boolean): Flag {
   return value ? 1 : 0;
 }

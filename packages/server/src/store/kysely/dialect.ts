@@ -1,14 +1,18 @@
 // Opens the database named by the configuration. SQLite is the embedded default for one machine;
-// PostgreSQL (for several servers behind a load balancer) is planned as a second dialect.
+// PostgreSQL (postgres-dialect.ts) serves several server processes behind a load balancer.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { isBusy } from './errors.js';
+import { openPostgres } from './postgres-dialect.js';
 import { SharedFileSqliteDialect } from './sqlite-dialect.js';
 
-export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  /** `poolMax`: connections in this process's pool (LATCHKEY_DATABASE_POOL_MAX); 10 when absent. */
+  | { kind: 'postgres'; url: string; poolMax?: number };
 
 /** The configuration names a database this build cannot open. */
 export class UnsupportedDatabaseError extends Error {
@@ -20,10 +24,8 @@ export function openDatabase(config: DatabaseConfig): Kysely<Database> {
     case 'sqlite':
       return openSqlite(config.path);
     case 'postgres':
-      // When it lands: pg returns int8 (the `bigint` time columns) as strings by default; parse
-      // them as numbers (Unix seconds are far below 2^53), add '23505' to errors.ts, and rely on
-      // Kysely's PostgreSQL adapter for the migration lock.
-      throw new UnsupportedDatabaseError('PostgreSQL support is not available yet; use sqlite:PATH');
+      // Lazy: the pool connects at the first query (the migrations), not here.
+      return openPostgres({ url: config.url, poolMax: config.poolMax });
   }
 }
 

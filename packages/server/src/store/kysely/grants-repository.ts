@@ -63,6 +63,11 @@ export class KyselyGrantRepository implements GrantRepository {
     });
   }
 
+  async listByUser(userId: string): Promise<Grant[]> {
+    const rows = await this.#db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+    return rows.map(toGrant);
+  }
+
   /** True when the row was still `current` and now holds `next`. */
   async #write(current: Grant | undefined, next: Grant): Promise<boolean> {
     if (current === undefined) {

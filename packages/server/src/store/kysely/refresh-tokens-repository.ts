@@ -18,8 +18,16 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
       await trx.insertInto('token_families').values(familyRow(family)).execute();
       if (token !== null) await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
       // RFC 6749 §4.1.2: a replay of the code that raced this redemption revokes what it issued.
+      // Read with a no-op UPDATE, not a SELECT: it locks the code's row until this commits, so a
+      // replay marking it meanwhile waits and then finds this family to revoke (revokeByCode);
+      // a plain read at READ COMMITTED (PostgreSQL) would let both miss each other.
       if (family.codeHash !== null) {
-        const code = await trx.selectFrom('authorization_codes').select('reused_at').where('code_hash', '=', family.codeHash).executeTakeFirst();
+        const code = await trx
+          .updateTable('authorization_codes')
+          .set((eb) => ({ reused_at: eb.ref('reused_at') }))
+          .where('code_hash', '=', family.codeHash)
+          .returning('reused_at')
+          .executeTakeFirst();
         if (code?.reused_at !== null && code?.reused_at !== undefined) {
           await trx.updateTable('token_families').set({ revoked_at: code.reused_at }).where('id', '=', family.id).execute();
         }

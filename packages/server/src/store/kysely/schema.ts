@@ -133,6 +133,14 @@ export interface ServerSecretsTable {
   value: string;
 }
 
+export interface AuthorizationFailuresTable {
+  /** Random; sorts nothing (created_at and insertion order do). */
+  id: string;
+  client_id: string;
+  reason: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   clients: ClientsTable;
@@ -147,4 +155,5 @@ export interface Database {
   throttle: ThrottleTable;
   server_secrets: ServerSecretsTable;
   access_token_revocations: AccessTokenRevocationsTable;
+  authorization_failures: AuthorizationFailuresTable;
 }

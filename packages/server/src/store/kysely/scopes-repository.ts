@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Scope, ScopeRepository } from '../repositories.js';
+import { isStorableText } from './columns.js';
 import { insertUnique } from './errors.js';
 import type { Database, ScopesTable } from './schema.js';
 
@@ -24,8 +25,9 @@ export class KyselyScopeRepository implements ScopeRepository {
   }
 
   async findMany(names: readonly string[]): Promise<Scope[]> {
+    const storable = names.filter(isStorableText);
     // `IN ()` is a syntax error in SQL, so an empty request is answered here.
-    if (names.length === 0) return [];
-    return this.#db.selectFrom('scopes').select(['name', 'description', 'resource']).where('name', 'in', names).execute();
+    if (storable.length === 0) return [];
+    return this.#db.selectFrom('scopes').select(['name', 'description', 'resource']).where('name', 'in', storable).execute();
   }
 }

@@ -26,6 +26,22 @@ export class KyselySessionRepository implements SessionRepository {
   async delete(idHash: string): Promise<void> {
     await this.#db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }
+
+  async listByUser(userId: string, now: number): Promise<Session[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toSession);
+  }
+
+  async deleteOthers(userId: string, keepIdHash: string): Promise<number> {
+    const result = await this.#db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', keepIdHash).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }
 
 function toRow(session: Session): SessionsTable {

@@ -9,11 +9,14 @@ import type { DatabaseConfig } from './dialect.js';
 import { KyselyGrantRepository } from './grants-repository.js';
 import { KyselyInteractionRepository } from './interactions-repository.js';
 import { migrationProvider } from './migrations/index.js';
+import { openPostgres } from './postgres-dialect.js';
 import { KyselyRefreshTokenRepository } from './refresh-tokens-repository.js';
 import type { Database } from './schema.js';
 import { KyselyScopeRepository } from './scopes-repository.js';
 import { KyselySecretRepository } from './secrets-repository.js';
 import { KyselyRevocationRepository } from './revocations-repository.js';
+import { KyselyClientAdminRepository } from './client-admin-repository.js';
+import { KyselyAuthorizationFailureRepository } from './authorization-failures-repository.js';
 import { KyselySessionRepository } from './sessions-repository.js';
 import { KyselySigningKeyRepository } from './signing-keys-repository.js';
 import { KyselyThrottleRepository } from './throttle-repository.js';
@@ -23,7 +26,8 @@ import { KyselyUserRepository } from './users-repository.js';
 export async function createStore(config: DatabaseConfig): Promise<Store> {
   const db = openDatabase(config);
   try {
-    await migrateToLatest(db);
+    if (config.kind === 'postgres') await migratePostgres(config.url);
+    else await migrateToLatest(db);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -32,10 +36,13 @@ export async function createStore(config: DatabaseConfig): Promise<Store> {
 }
 
 /**
- * Applies the pending migrations; a no-op when there are none. Two processes starting together
- * on one fresh database race here: the loser may fail on the migration lock or on a table or row
- * the winner has just created. Its migration rolled back whole (SQLite: sqlite-dialect.ts), so
- * trying once more finds the winner's work done. A real fault fails the second time too.
+ * Applies the pending migrations; a no-op when there are none. Each migration runs in one
+ * transaction under a lock: on SQLite `BEGIN IMMEDIATE` (sqlite-dialect.ts), on PostgreSQL
+ * Kysely's advisory lock (`pg_advisory_lock`, taken inside the migration transaction), so
+ * processes starting together migrate once and the others wait, then find the work done. Before
+ * the lock, creating Kysely's own bookkeeping tables can still race on a fresh database; the
+ * loser's attempt rolled back whole, so trying once more finds the winner's work done. A real
+ * fault fails the second time too.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   try {
@@ -45,11 +52,26 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/**
+ * On PostgreSQL, over connections of their own without the statement timeout that guards
+ * requests: a migration may build an index on a big table, and a process may wait for another
+ * one's migration for as long as that takes.
+ */
+async function migratePostgres(url: string): Promise<void> {
+  const db = openPostgres({ url, poolMax: 2, statementTimeout: false });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function migrateOnce(db: Kysely<Database>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error === undefined) return;
   const failed = results?.find((result) => result.status === 'Error')?.migrationName;
-  throw new Error(`database migration ${failed ?? '(setup)'} failed`, { cause: error });
+  const reason = error instanceof Error ? `: ${error.message}` : '';
+  throw new Error(`database migration ${failed ?? '(setup)'} failed${reason}`, { cause: error });
 }
 
 /** The Store over an already migrated database. */
@@ -67,6 +89,8 @@ export function storeOver(db: Kysely<Database>): Store {
     throttle: new KyselyThrottleRepository(db),
     secrets: new KyselySecretRepository(db),
     revocations: new KyselyRevocationRepository(db),
+    clientAdmin: new KyselyClientAdminRepository(db),
+    authorizationFailures: new KyselyAuthorizationFailureRepository(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

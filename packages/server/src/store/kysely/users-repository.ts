@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { User, UserRepository } from '../repositories.js';
+import { isStorableText } from './columns.js';
 import { insertUnique } from './errors.js';
 import type { Database, UsersTable } from './schema.js';
 
@@ -18,6 +19,7 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async findByUsernameKey(usernameKey: string): Promise<User | undefined> {
+    if (!isStorableText(usernameKey)) return undefined;
     const row = await this.#db.selectFrom('users').selectAll().where('username_key', '=', usernameKey).executeTakeFirst();
     return row && toUser(row);
   }

@@ -154,6 +154,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
 
+  // Failed authorization requests of a known client, for its developer (a few per client).
+  await db.schema
+    .createTable('authorization_failures')
+    .addColumn('id', 'text', (c) => c.primaryKey().notNull())
+    .addColumn('client_id', 'text', (c) => c.notNull().references('clients.id').onDelete('cascade'))
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('authorization_failures_client').on('authorization_failures').columns(['client_id', 'created_at']).execute();
+  await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
+
   await db
     .withTables<{ scopes: { name: string; description: string; resource: string | null } }>()
     .insertInto('scopes')
@@ -162,7 +173,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 const TABLES_NEWEST_FIRST = [
-  'server_secrets', 'access_token_revocations', 'throttle', 'signing_keys', 'refresh_tokens', 'token_families',
+  'authorization_failures', 'server_secrets', 'access_token_revocations', 'throttle', 'signing_keys', 'refresh_tokens', 'token_families',
   'authorization_codes', 'interactions', 'sessions', 'grants', 'scopes', 'clients', 'users',
 ];
 

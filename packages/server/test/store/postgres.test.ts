@@ -1,0 +1,146 @@
+// PostgreSQL specifics (runs in the `postgres` vitest project only): migrations under the
+// advisory lock, int8 as numbers, and the single-use rules under real concurrency at READ
+// COMMITTED, with several pools standing in for several server processes.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isUnavailable } from '../../src/errors.js';
+import { createStore, DuplicateError } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { openDatabase } from '../../src/store/kysely/dialect.js';
+import { migrations } from '../../src/store/kysely/migrations/index.js';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/postgres.js';
+import { seedParties, user } from './temp-store.js';
+
+const PROCESSES = 4;
+const CALLERS = 24;
+
+describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
+  let database: TestDatabase;
+  let stores: Store[] = [];
+  /** The store of "process" i, round robin. */
+  const on = (i: number): Store => stores[i % stores.length] as Store;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // Processes starting together on a fresh database: every one migrates, the lock lets one work.
+    stores = await Promise.all(Array.from({ length: PROCESSES }, () => createStore({ kind: 'postgres', url: database.url, poolMax: 8 })));
+    await seedParties(on(0), ['u1'], ['c1']);
+  });
+
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await database.drop();
+  });
+
+  it('migrates once when processes start together', async () => {
+    const db = openDatabase({ kind: 'postgres', url: database.url });
+    try {
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+      expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(migrations).sort());
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('returns bigint times as numbers and maps a unique violation (23505) to DuplicateError', async () => {
+    await on(1).users.create(user('u-big', { createdAt: 4_102_444_800 }));
+    const found = await on(2).users.findById('u-big');
+    expect(found?.createdAt).toBe(4_102_444_800);
+    await expect(on(3).users.create(user('u-big2', { usernameKey: 'u-big' }))).rejects.toThrow(DuplicateError);
+  });
+
+  it('codes.consume: exactly one of many concurrent callers consumes', async () => {
+    await on(0).codes.create({
+      codeHash: 'race', clientId: 'c1', userId: 'u1', redirectUri: 'https://app.example/cb', redirectUriSent: true,
+      scopes: ['openid'], codeChallenge: null, codeChallengeMethod: null, nonce: null, authTime: null,
+      createdAt: 1_000, expiresAt: 1_060, consumedAt: null,
+    });
+    const outcomes = await Promise.all(Array.from({ length: CALLERS }, (_, i) => on(i).codes.consume('race', 1_010)));
+    expect(outcomes.filter((o) => o.outcome === 'consumed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'reused')).toHaveLength(CALLERS - 1);
+  });
+
+  it('interactions.complete: exactly one of many concurrent callers completes', async () => {
+    await on(0).interactions.create({
+      idHash: 'i-race', sessionIdHash: 's', createdAt: 1_000, expiresAt: 2_000, completedAt: null,
+      request: { clientId: 'c1', redirectUri: 'https://app.example/cb', redirectUriSent: true, scopes: ['openid'], state: null, codeChallenge: null, codeChallengeMethod: null, nonce: null, prompt: [], maxAge: null },
+    });
+    const results = await Promise.all(Array.from({ length: CALLERS }, (_, i) => on(i).interactions.complete('i-race', 1_010)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('refreshTokens.rotate: exactly one rotation; with no grace every other caller revokes the family', async () => {
+    await on(0).refreshTokens.createFamily(
+      { id: 'f-race', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
+      { tokenHash: 'rt-race', familyId: 'f-race', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+    );
+    const results = await Promise.all(
+      Array.from({ length: CALLERS }, (_, i) =>
+        on(i).refreshTokens.rotate({ tokenHash: 'rt-race', clientId: 'c1', now: 1_010, graceSeconds: 0, successor: { tokenHash: `rt-next-${i}`, expiresAt: 9_000 } }),
+      ),
+    );
+    expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'reused' || (r.outcome === 'invalid' && r.reason === 'revoked'))).toHaveLength(CALLERS - 1);
+    expect((await on(1).refreshTokens.findFamily('f-race'))?.revokedAt).toBe(1_010);
+  });
+
+  it('refreshTokens.rotate: within the grace window every concurrent repeat gets the one successor', async () => {
+    await on(0).refreshTokens.createFamily(
+      { id: 'f-grace', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
+      { tokenHash: 'rt-grace', familyId: 'f-grace', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+    );
+    // Each caller recomputes the same successor (the token endpoint derives it from the old one).
+    const results = await Promise.all(
+      Array.from({ length: CALLERS }, (_, i) =>
+        on(i).refreshTokens.rotate({ tokenHash: 'rt-grace', clientId: 'c1', now: 1_010, graceSeconds: 2, successor: { tokenHash: 'rt-grace-next', expiresAt: 9_000 } }),
+      ),
+    );
+    expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'grace')).toHaveLength(CALLERS - 1);
+    expect((await on(1).refreshTokens.findFamily('f-grace'))?.revokedAt).toBeNull();
+  });
+
+  it('throttle.attempt: a burst gets exactly the threshold through', async () => {
+    const rules = [{ key: 'burst', threshold: 5 }, { key: 'ip:burst', threshold: 20 }];
+    const decisions = await Promise.all(Array.from({ length: CALLERS }, (_, i) => on(i).throttle.attempt(rules, 1_000)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+  });
+
+  it('throttle.forgive: concurrent with attempts, no count is lost', async () => {
+    const rules = [{ key: 'ip:shared', threshold: 100 }];
+    for (let i = 0; i < 10; i++) await on(0).throttle.attempt(rules, 1_000);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? on(i).throttle.attempt(rules, 1_000) : on(i).throttle.forgive(rules))));
+    // 10 + 5 attempts - 5 forgiven: 10 failures, so 90 more before the threshold blocks.
+    const decisions = [];
+    for (let i = 0; i < 91; i++) decisions.push(await on(i).throttle.attempt(rules, 1_000));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(90);
+  });
+
+  it('grants.addScopes: concurrent consents keep every scope', async () => {
+    // Compare-and-set: each round one writer wins, so a handful of racing consents all land.
+    const scopes = Array.from({ length: 6 }, (_, i) => `s${i}`);
+    await Promise.all(scopes.map((scope, i) => on(i).grants.addScopes('u1', 'c1', [scope], 1_000)));
+    expect((await on(0).grants.find('u1', 'c1'))?.scopes.sort()).toEqual([...scopes].sort());
+  });
+
+  it('survives its connections being killed by the server: the next query reconnects', async () => {
+    await on(0).ping();
+    const admin = openDatabase({ kind: 'postgres', url: database.url });
+    try {
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                where datname = current_database() and application_name = 'latchkey' and pid <> pg_backend_pid()`.execute(admin);
+    } finally {
+      await admin.destroy();
+    }
+    // A dead connection the pool has not noticed yet fails its query as an outage (503) and is
+    // dropped; within the pool's size the queries are answered on fresh connections again.
+    const failures: unknown[] = [];
+    for (let i = 0; i < 9; i++) {
+      const error = await on(0).ping().then(() => undefined, (e: unknown) => e);
+      if (error === undefined) break;
+      failures.push(error);
+    }
+    expect(failures.every(isUnavailable)).toBe(true);
+    await expect(on(0).ping()).resolves.toBeUndefined();
+  });
+});
