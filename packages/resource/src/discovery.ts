@@ -8,22 +8,35 @@ const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export interface Discovery {
   jwksUri(): Promise<URL>;
+  /** RFC 7662 §4 via RFC 8414 §2: where tokens are introspected. */
+  introspectionEndpoint(): Promise<URL>;
+}
+
+interface Endpoints {
+  jwksUri: URL;
+  introspectionEndpoint: URL | null;
 }
 
 export function discover(issuer: string, fetchImpl: FetchLike): Discovery {
-  let found: Promise<URL> | undefined;
+  let found: Promise<Endpoints> | undefined;
   let failedAt = 0;
+  const endpoints = (): Promise<Endpoints> => {
+    if (found === undefined && Date.now() - failedAt < RETRY_AFTER_FAILURE_MS) {
+      return Promise.reject(new IssuerUnavailableError(`the metadata of ${issuer} could not be fetched; retrying in a few seconds`));
+    }
+    found ??= fetchEndpoints(issuer, fetchImpl).catch((error: unknown) => {
+      found = undefined;
+      failedAt = Date.now();
+      throw error;
+    });
+    return found;
+  };
   return {
-    jwksUri() {
-      if (found === undefined && Date.now() - failedAt < RETRY_AFTER_FAILURE_MS) {
-        return Promise.reject(new IssuerUnavailableError(`the metadata of ${issuer} could not be fetched; retrying in a few seconds`));
-      }
-      found ??= fetchJwksUri(issuer, fetchImpl).catch((error: unknown) => {
-        found = undefined;
-        failedAt = Date.now();
-        throw error;
-      });
-      return found;
+    jwksUri: async () => (await endpoints()).jwksUri,
+    introspectionEndpoint: async () => {
+      const url = (await endpoints()).introspectionEndpoint;
+      if (url === null) throw new IssuerUnavailableError(`the metadata of ${issuer} has no introspection_endpoint`);
+      return url;
     },
   };
 }
@@ -35,7 +48,7 @@ export function metadataUrl(issuer: string): URL {
   return new URL(`/.well-known/oauth-authorization-server${path}`, url.origin);
 }
 
-async function fetchJwksUri(issuer: string, fetchImpl: FetchLike): Promise<URL> {
+async function fetchEndpoints(issuer: string, fetchImpl: FetchLike): Promise<Endpoints> {
   const url = metadataUrl(issuer);
   let metadata: unknown;
   try {
@@ -45,9 +58,10 @@ async function fetchJwksUri(issuer: string, fetchImpl: FetchLike): Promise<URL> 
   } catch (error) {
     throw new IssuerUnavailableError(`the metadata of ${issuer} could not be fetched from ${url.href}`, { cause: error });
   }
-  const { issuer: named, jwks_uri: jwksUri } = (metadata ?? {}) as Record<string, unknown>;
+  const { issuer: named, jwks_uri: jwksUri, introspection_endpoint: introspection } = (metadata ?? {}) as Record<string, unknown>;
   // RFC 8414 §3.3: the issuer in the metadata MUST be identical to the one it was fetched for.
   if (named !== issuer) throw new IssuerUnavailableError(`the metadata at ${url.href} names the issuer ${JSON.stringify(named)}, not ${issuer}`);
   if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) throw new IssuerUnavailableError(`the metadata of ${issuer} has no valid jwks_uri`);
-  return new URL(jwksUri);
+  const introspectionEndpoint = typeof introspection === 'string' && URL.canParse(introspection) ? new URL(introspection) : null;
+  return { jwksUri: new URL(jwksUri), introspectionEndpoint };
 }

@@ -5,6 +5,7 @@ export { bearerAnswer, type BearerAnswer } from './challenge.js';
 export { locateToken, type BearerRequest, type TokenMethod } from './token-location.js';
 export { redactAccessToken } from './redact.js';
 export type { FetchLike } from './discovery.js';
+export type { IntrospectionOptions } from './introspection.js';
 export {
   BearerError,
   InsufficientScopeError,

@@ -5,6 +5,7 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type FlattenedJWSInput } from 'jose';
 import { discover, type FetchLike } from './discovery.js';
 import { InsufficientScopeError, InvalidTokenError, IssuerUnavailableError } from './errors.js';
+import { createIntrospector, type IntrospectionOptions } from './introspection.js';
 import { locateToken, type BearerRequest, type TokenMethod } from './token-location.js';
 import { VerificationCache } from './verification-cache.js';
 
@@ -29,6 +30,11 @@ export interface VerifierOptions {
   cacheSize?: number;
   /** Seconds a verified token is remembered, never past its `exp`; default 60 (D-7). */
   cacheMaxAge?: number;
+  /**
+   * Also ask the issuer (RFC 7662) whether the token is still active, for APIs that must see a
+   * revocation at once rather than when the token expires. Needs this API's client credentials.
+   */
+  introspection?: IntrospectionOptions;
 }
 
 export interface RequireOptions {
@@ -119,8 +125,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return claims;
   };
 
+  const introspect = options.introspection === undefined ? undefined : createIntrospector(options.introspection, discovery, fetchImpl);
   const verifyToken: Verifier['verifyToken'] = async (token, required = {}) => {
     const claims = await checkSignatureAndClaims(token);
+    if (introspect !== undefined) await introspect(token);
     const scopes = (claims.scope ?? '').split(' ').filter((s) => s !== '');
     const needed = required.scopes ?? [];
     if (!needed.every((s) => scopes.includes(s))) throw new InsufficientScopeError(needed, scopes);
