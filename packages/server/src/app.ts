@@ -33,6 +33,8 @@ export interface AppOptions {
   logger?: boolean | object;
   /** Unix seconds; tests pass their own clock. */
   now?: () => number;
+  /** How often expired rows are swept, in ms (default 10 minutes; 0: never). */
+  sweepIntervalMs?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -140,6 +142,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
     registerConsoleRoutes(pages, ctx);
   });
+
+  // Expired sessions, codes and tokens are deleted periodically; many processes may do it at once.
+  const sweepInterval = options.sweepIntervalMs ?? 10 * 60 * 1000;
+  if (sweepInterval > 0) {
+    const timer = setInterval(() => {
+      store.sweep(ctx.now()).catch((error: unknown) => app.log.warn({ err: error }, 'sweeping expired rows failed'));
+    }, sweepInterval);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   return app;
 }

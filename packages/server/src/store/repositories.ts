@@ -325,6 +325,8 @@ export interface Store {
   authorizationFailures: AuthorizationFailureRepository;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Deletes expired rows; safe to run from many processes at once. Returns how many went. */
+  sweep(now: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -21,6 +21,7 @@ import { KyselySessionRepository } from './sessions-repository.js';
 import { KyselySigningKeyRepository } from './signing-keys-repository.js';
 import { KyselyThrottleRepository } from './throttle-repository.js';
 import { KyselyUserRepository } from './users-repository.js';
+import { sweepExpired } from './sweeper.js';
 
 /** Opens the database, brings its schema up to date and returns the repositories over it. */
 export async function createStore(config: DatabaseConfig): Promise<Store> {
@@ -91,6 +92,9 @@ export function storeOver(db: Kysely<Database>): Store {
     revocations: new KyselyRevocationRepository(db),
     clientAdmin: new KyselyClientAdminRepository(db),
     authorizationFailures: new KyselyAuthorizationFailureRepository(db),
+    sweep(now: number) {
+      return sweepExpired(db, now);
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },
