@@ -9,6 +9,7 @@ export const COMMANDS: readonly [string, string][] = [
     'client add --name N --redirect-uri URI [--redirect-uri URI ...] [--scope "A B C"] [--grant-type TYPE ...] [--public | --pkce-optional] [--json]',
     'register a client; prints its id and, once, its secret (--json: an RFC 7591 registration response)',
   ],
+  ['keys rotate', 'new signing keys for every server on this database; the replaced ones stay published until the next rotation'],
   ['help', 'print this help'],
 ];
 

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'user add': async () => (await import('./user.js')).userAdd,
   'scope add': async () => (await import('./scope.js')).scopeAdd,
   'client add': async () => (await import('./client.js')).clientAdd,
+  'keys rotate': async () => (await import('./keys.js')).keysRotate,
 };
 
 export async function run(argv: string[]): Promise<number> {

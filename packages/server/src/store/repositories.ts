@@ -250,6 +250,8 @@ export interface SigningKeyRepository {
   /** Keys not retired, oldest first. */
   listActive(): Promise<SigningKey[]>;
   insert(key: SigningKey): Promise<void>;
+  /** Stops publishing these keys (and signing with them). */
+  retire(kids: readonly string[], now: number): Promise<void>;
 }
 
 export interface ThrottleRepository {

@@ -23,14 +23,18 @@ export class KeyRing {
 
   constructor(private readonly repository: SigningKeyRepository) {}
 
-  /** The key that signs new access tokens: the oldest active ES256 key (every process agrees). */
+  /**
+   * The key that signs new tokens of this algorithm: the newest active one, so a rotation takes
+   * effect everywhere within the reload interval, while older keys stay published for the
+   * tokens they signed. Every process sees the same ordered list, so all agree.
+   */
   async signingKey(alg: SigningKey['alg'] = 'ES256', now: number = Date.now()): Promise<LoadedKey> {
     await this.refresh(now);
-    let key = this.keys.find((k) => k.alg === alg);
+    let key = this.keys.findLast((k) => k.alg === alg);
     if (key === undefined) {
       await this.repository.insert(await generateSigningKey(alg, Math.floor(now / 1000)));
       await this.refresh(now, true);
-      key = this.keys.find((k) => k.alg === alg);
+      key = this.keys.findLast((k) => k.alg === alg);
     }
     if (key === undefined) throw new Error(`no ${alg} signing key could be loaded`);
     return key;

@@ -150,3 +150,23 @@ describe('latchkey client add --json', () => {
     expect(result.stderr).toContain(reason);
   });
 });
+
+describe('latchkey keys rotate', () => {
+  it('adds an ES256 and an RS256 key to the database, which the server then publishes', async () => {
+    const result = await latchkey(['keys', 'rotate'], env);
+    expect(result.code).toBe(0);
+    const added = /new signing keys: (\S+) (\S+)/.exec(result.stdout);
+    expect(added).not.toBeNull();
+    const store = await createStore({ kind: 'sqlite', path: path.join(dataDir, 'latchkey.db') });
+    const kids = (await store.signingKeys.listActive()).map((k) => k.kid);
+    await store.close();
+    expect(kids).toEqual(expect.arrayContaining([added?.[1], added?.[2]]));
+  });
+
+  it('refuses extra arguments in one line with exit code 2', async () => {
+    const result = await latchkey(['keys', 'rotate', 'now'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+

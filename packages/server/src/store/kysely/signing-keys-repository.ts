@@ -24,6 +24,11 @@ export class KyselySigningKeyRepository implements SigningKeyRepository {
   async insert(key: SigningKey): Promise<void> {
     await this.#db.insertInto('signing_keys').values(toRow(key)).execute();
   }
+
+  async retire(kids: readonly string[], now: number): Promise<void> {
+    if (kids.length === 0) return;
+    await this.#db.updateTable('signing_keys').set({ retired_at: now }).where('kid', 'in', kids).where('retired_at', 'is', null).execute();
+  }
 }
 
 function toRow(key: SigningKey): SigningKeysTable {
