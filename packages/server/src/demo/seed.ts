@@ -54,6 +54,8 @@ export async function seedDemo(store: Store, options: DemoOptions, now: number):
     {
       name: 'Mine',
       redirectUris: [options.mineRedirectUri],
+      // Mine's home page, where RP-initiated logout returns (OpenID RP-Initiated Logout §3).
+      postLogoutRedirectUris: [new URL('/', options.mineRedirectUri).href],
       scopes: MINE_SCOPES,
       grantTypes: ['authorization_code', 'refresh_token'],
       public: false,
@@ -82,7 +84,8 @@ async function mineIsRegistered(store: Store, options: DemoOptions): Promise<boo
     return false;
   }
   if (typeof saved.client_id !== 'string' || saved.redirect_uri !== options.mineRedirectUri || saved.issuer !== options.issuer) return false;
-  return (await store.clients.findById(saved.client_id)) !== undefined;
+  const client = await store.clients.findById(saved.client_id);
+  return client !== undefined && client.postLogoutRedirectUris.includes(new URL('/', options.mineRedirectUri).href);
 }
 
 /**

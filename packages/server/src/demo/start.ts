@@ -1,5 +1,5 @@
 // `npm start`: the demo on an embedded SQLite database (CONTRACTS.md). This process seeds and runs
-// the authorization server; scripts/start.js runs it beside the Calendar API (Mine joins later).
+// the authorization server; scripts/start.js runs it beside the Calendar API and Mine.
 import { pathToFileURL } from 'node:url';
 import { runServer } from '../cli/serve.js';
 import { ConfigError, loadConfig, type Config, type SettingFlags } from '../config.js';
@@ -67,11 +67,11 @@ function banner(config: Config, apiUrl: string, mineUrl: string, env: NodeJS.Pro
   const dataDirFlag = env.LATCHKEY_DATA_DIR === undefined ? '' : `LATCHKEY_DATA_DIR=${config.dataDir} `;
   return [
     '',
-    'Latchkey demo (this version runs the authorization server and the Calendar API)',
+    'Latchkey demo: the authorization server, the Calendar API and the client Mine',
     '',
     `  Authorization server  ${config.issuer}`,
     `  Calendar API          ${apiUrl}`,
-    `  Mine (the client)     ${mineUrl}   coming soon: not started in this version`,
+    `  Mine (the client)     ${mineUrl}`,
     '',
     `  Demo login            ${DEMO_USER.username} / ${DEMO_USER.password}`,
     `  Mine's credentials    ${mineCredentialsPath(config.dataDir)}`,

@@ -2,7 +2,7 @@
 // `client_secret_post`, and `none` for public clients (§2.1, identified by client_id only).
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../errors.js';
-import type { Client, ClientRepository } from '../store/repositories.js';
+import type { Client, ClientRepository, ThrottleRepository } from '../store/repositories.js';
 import { secretMatches } from '../tokens/secrets.js';
 import type { Params } from './params.js';
 
@@ -19,10 +19,13 @@ interface Presented {
   secret: string | null;
 }
 
+/** Failed secrets a client may have before delays start (SEC-24: RFC 6749 §2.3.1 brute force). */
+export const CLIENT_SECRET_THRESHOLD = 10;
+
 export async function authenticateClient(
   request: FastifyRequest,
   params: Params,
-  clients: Pick<ClientRepository, 'findById'>,
+  deps: { clients: Pick<ClientRepository, 'findById'>; throttle: Pick<ThrottleRepository, 'retryAfter' | 'attempt'>; now: number },
   issuer: string,
 ): Promise<AuthenticatedClient> {
   const presented = readCredentials(request.headers.authorization, params, issuer);
@@ -32,7 +35,7 @@ export async function authenticateClient(
 
   // SEC-18: an unknown client and a wrong secret get the same answer, so ids cannot be probed.
   const rejected = 'client authentication failed: unknown client or wrong client secret';
-  const client = await clients.findById(presented.clientId);
+  const client = await deps.clients.findById(presented.clientId);
   if (client === undefined) throw fail(rejected);
   if (client.secretHash === null) {
     if (presented.secret !== null) throw fail('client authentication failed: this is a public client and has no secret');
@@ -41,7 +44,20 @@ export async function authenticateClient(
   if (presented.secret === null) {
     throw fail('client authentication failed: this confidential client must authenticate with its secret (client_secret_basic or client_secret_post)');
   }
-  if (!secretMatches(presented.secret, client.secretHash)) throw fail(rejected);
+  // RFC 6749 §2.3.1: password-style client authentication is protected against guessing. A
+  // success costs one indexed read; only failures are counted.
+  const throttleKey = `client:${client.id}`;
+  const wait = await deps.throttle.retryAfter([throttleKey], deps.now);
+  if (wait > 0) {
+    throw new OAuthError('invalid_client', `too many failed authentications for this client; retry in ${wait} seconds`, {
+      status: 429,
+      headers: { ...challenge, 'retry-after': String(wait) },
+    });
+  }
+  if (!secretMatches(presented.secret, client.secretHash)) {
+    await deps.throttle.attempt([{ key: throttleKey, threshold: CLIENT_SECRET_THRESHOLD }], deps.now);
+    throw fail(rejected);
+  }
   return { client, method: presented.method };
 }
 

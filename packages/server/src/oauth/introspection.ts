@@ -14,7 +14,7 @@ const INACTIVE = { active: false } as const;
 export async function introspect(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   const params = requireFormBody(request);
-  const { client } = await authenticateClient(request, params, ctx.store.clients, ctx.config.issuer);
+  const { client } = await authenticateClient(request, params, { clients: ctx.store.clients, throttle: ctx.store.throttle, now: ctx.now() }, ctx.config.issuer);
   // §2.1: the endpoint is protected; a public client cannot prove who is asking.
   if (client.secretHash === null) throw new OAuthError('invalid_client', 'introspection needs a confidential client (a resource server registered with a secret)');
   const token = params.require('token');

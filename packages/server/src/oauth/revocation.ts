@@ -14,7 +14,7 @@ const NOT_YOURS = 'the token was issued to another client; a client may revoke o
 export async function revoke(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   reply.header('cache-control', 'no-store');
   const params = requireFormBody(request);
-  const { client } = await authenticateClient(request, params, ctx.store.clients, ctx.config.issuer);
+  const { client } = await authenticateClient(request, params, { clients: ctx.store.clients, throttle: ctx.store.throttle, now: ctx.now() }, ctx.config.issuer);
   const token = params.require('token');
   // §2.1: the hint only speeds up the lookup; both kinds are tried whatever it says.
   params.get('token_type_hint');

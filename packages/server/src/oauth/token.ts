@@ -18,7 +18,7 @@ export async function token(ctx: ServerContext, request: FastifyRequest, reply: 
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   const params = requireFormBody(request);
   const grantType = params.get('grant_type');
-  const { client } = await authenticateClient(request, params, ctx.store.clients, ctx.config.issuer);
+  const { client } = await authenticateClient(request, params, { clients: ctx.store.clients, throttle: ctx.store.throttle, now: ctx.now() }, ctx.config.issuer);
   if (grantType === undefined) throw new OAuthError('invalid_request', "the 'grant_type' parameter is required");
   const grant = GRANTS.get(grantType);
   if (grant === undefined) {

@@ -268,6 +268,8 @@ export interface ThrottleRepository {
    * forgetting that key's other failures, and lifts a block this success alone caused.
    */
   forgive(rules: readonly ThrottleRule[]): Promise<void>;
+  /** Seconds until every key is free again; 0 when none is blocked. Reads only: for hot paths that count failures alone. */
+  retryAfter(keys: readonly string[], now: number): Promise<number>;
 }
 
 /** Revoked access tokens (RFC 7009 §2), by `jti`, kept until they would have expired anyway. */

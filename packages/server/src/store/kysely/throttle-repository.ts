@@ -41,6 +41,12 @@ export class KyselyThrottleRepository implements ThrottleRepository {
     }
   }
 
+  async retryAfter(keys: readonly string[], now: number): Promise<number> {
+    if (keys.length === 0) return 0;
+    const rows = await this.#db.selectFrom('throttle').select('blocked_until').where('key', 'in', keys).where('blocked_until', '>', now).execute();
+    return Math.max(0, ...rows.map((row) => (row.blocked_until ?? now) - now));
+  }
+
   /** One conditional UPDATE per key, on the count as it is now: a concurrent attempt is never lost. */
   forgive(rules: readonly ThrottleRule[]): Promise<void> {
     return this.#db.transaction().execute(async (trx) => {
