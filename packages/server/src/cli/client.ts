@@ -5,7 +5,7 @@ import { toRegistrationResponse } from '../admin/registration-response.js';
 import type { GrantType } from '../store/repositories.js';
 import { flagOption, listOption, openStore, parseCommand, stringOption, UsageError } from './args.js';
 
-const USAGE = 'latchkey client add --name N --redirect-uri URI [--redirect-uri URI ...] [--scope "A B C"] [--grant-type TYPE ...] [--public | --pkce-optional] --json';
+const USAGE = 'latchkey client add --name N --redirect-uri URI [--redirect-uri URI ...] [--scope "A B C"] [--grant-type TYPE ...] [--public | --pkce-optional] [--post-logout-redirect-uri URI ...] [--id-token-alg RS256|ES256] --json';
 
 export async function clientAdd(args: string[]): Promise<number> {
   const parsed = parseCommand(
