@@ -25,12 +25,13 @@ describe.runIf(Boolean(process.env.LATCHKEY_TEST_POSTGRES))('two server processe
   let a: Serve;
   let b: Serve;
   let client: { id: string; secret: string };
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const portA = await freePort();
     issuer = `http://127.0.0.1:${portA}`;
-    const env = { LATCHKEY_DATA_DIR: temp.dataDir(), LATCHKEY_DATABASE: database.url, LATCHKEY_ISSUER: issuer, LATCHKEY_DATABASE_POOL_MAX: '4', LATCHKEY_REFRESH_REUSE_GRACE: '0', LATCHKEY_LOG_LEVEL: 'warn' };
+    env = { LATCHKEY_DATA_DIR: temp.dataDir(), LATCHKEY_DATABASE: database.url, LATCHKEY_ISSUER: issuer, LATCHKEY_DATABASE_POOL_MAX: '4', LATCHKEY_REFRESH_REUSE_GRACE: '0', LATCHKEY_LOG_LEVEL: 'warn' };
     expect((await latchkey(['user', 'add', 'alice', '--password-stdin'], env, 'wonderland\n')).code).toBe(0);
     const added = await latchkey(['client', 'add', '--name', 'Mine', '--redirect-uri', REDIRECT, '--scope', 'openid profile', '--json'], env);
     const registration = JSON.parse(added.stdout) as { client_id: string; client_secret: string };
@@ -124,5 +125,18 @@ describe.runIf(Boolean(process.env.LATCHKEY_TEST_POSTGRES))('two server processe
     // The successor A issued died with the family.
     const successor = await token(a, { grant_type: 'refresh_token', refresh_token: String(rotated.json.refresh_token) });
     expect(successor).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
+  });
+
+  it('a key rotated through the command line is published by both A and B', { timeout: 30_000 }, async () => {
+    const rotated = await latchkey(['keys', 'rotate'], env);
+    expect(rotated.code).toBe(0);
+    const kids = /new signing keys: (\S+) (\S+)/.exec(rotated.stdout)?.slice(1) ?? [];
+    expect(kids).toHaveLength(2);
+    // Each process reloads its keys from the database within 5 s.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    for (const serve of [a, b]) {
+      const published = ((await (await fetch(`${serve.url}/jwks`)).json()) as JSONWebKeySet).keys.map((k) => k.kid);
+      expect(published).toEqual(expect.arrayContaining(kids));
+    }
   });
 });
