@@ -45,6 +45,10 @@ describe('npm start', () => {
     expect(demo.output()).toContain(`http://localhost:${apiPort}`);
     expect(demo.output()).toContain(`http://localhost:${minePort}`);
     expect(demo.output()).toContain('alice / wonderland');
+    // Mine, the third process, answers with its sign-in button.
+    const mineHome = await fetch(`http://localhost:${minePort}/`);
+    expect(mineHome.status).toBe(200);
+    expect(await mineHome.text()).toContain('Sign in with Latchkey');
 
     const mine = JSON.parse(readFileSync(path.join(dataDir, 'mine-client.json'), 'utf8')) as Record<string, string>;
     expect(mine).toMatchObject({ issuer, redirect_uri: `http://localhost:${minePort}/callback` });

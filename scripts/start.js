@@ -1,8 +1,9 @@
 // `npm start` (CONTRACTS.md): the demo as separate processes, from the build that npm install
 // made. First the authorization server (packages/server/dist/demo/start.js seeds the data folder,
 // prints the URLs and serves), then the Calendar API (examples/calendar-api/dist/main.js), which
-// trusts its tokens. Ctrl-C (SIGINT) or SIGTERM is passed on to both; the exit code is 0 when both
-// stopped cleanly. Every setting comes from the environment, which both children share.
+// trusts its tokens, then Mine (examples/mine/dist/main.js), the client that reads its credentials
+// from the data folder. Ctrl-C (SIGINT) or SIGTERM is passed on to all three; the exit code is 0
+// when all stopped cleanly. Every setting comes from the environment, which all children share.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = path.join(ROOT, 'packages/server/dist/demo/start.js');
 const API = path.join(ROOT, 'examples/calendar-api/dist/main.js');
+const MINE = path.join(ROOT, 'examples/mine/dist/main.js');
 const READY = 'Press Ctrl-C to stop.';
 
 const children = [];
@@ -53,6 +55,8 @@ async function main() {
     await start('the authorization server', SERVER, (line) => line === READY);
     if (stopping) return finish();
     await start('the Calendar API', API, (line) => line.startsWith('Calendar API at '));
+    if (stopping) return finish();
+    await start('Mine', MINE, (line) => line.startsWith('Mine at '));
   } catch (error) {
     // Exit code 2 is a bad setting, which the child already named in one line.
     if (error.exitCode !== 2) process.stderr.write(`latchkey demo: ${error.message}\n`);
@@ -61,7 +65,7 @@ async function main() {
     return error.exitCode === 2 ? 2 : 1;
   }
   process.stdout.write(`${READY}\n`);
-  // Either child stopping on its own (a crash) stops the other.
+  // Any child stopping on its own (a crash) stops the others.
   await Promise.race(children.map((c) => c.exited));
   if (!stopping) {
     process.stderr.write('latchkey demo: a process stopped unexpectedly; stopping the demo\n');

@@ -68,13 +68,11 @@ async function send(deps: ApiDeps, accessToken: string, method: string, path: st
     throw unreachable('the Calendar API', error);
   }
   const text = await response.text();
-  let body: unknown = null;
   try {
-    body = text === '' ? null : JSON.parse(text);
+    return { kind: 'ok', status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
   } catch {
     throw new PageError(502, 'The Calendar API answered oddly', `It answered ${response.status} with a body that is not JSON.`);
   }
-  return { kind: 'ok', status: response.status, body };
 }
 
 function unreachable(what: string, error: unknown): PageError {

@@ -2,6 +2,7 @@
 // as its SHA-256 hash. It is not Latchkey's `latchkey_session`: the two are separate sessions of
 // separate sites. Each session has a CSRF token that every one of Mine's forms posts back.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PageError } from './errors.js';
 import type { MineSession, SessionPatch, SessionStore } from './store/session-store.js';
