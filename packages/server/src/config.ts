@@ -3,6 +3,7 @@
 // is written.
 import path from 'node:path';
 import type { DatabaseConfig } from './store/kysely/dialect.js';
+import { isHttpsOrLoopback } from './urls.js';
 
 export interface Config {
   readonly dataDir: string;
@@ -119,13 +120,11 @@ function parseDatabase(value: string | undefined, dataDir: string, label: string
   throw new ConfigError(`${label} must be sqlite:PATH or a postgres:// URL, got ${JSON.stringify(value)}`);
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** RFC 8414 §2: an https URL with no query or fragment; plain http only on a loopback host. */
 function parseIssuer(value: string, label: string): string {
   if (!URL.canParse(value)) throw new ConfigError(`${label} must be an absolute URL, got ${JSON.stringify(value)}`);
   const url = new URL(value);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new ConfigError(`${label} must use https (http is allowed only on localhost), got ${JSON.stringify(value)}`);
   }
   if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {

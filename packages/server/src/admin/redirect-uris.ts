@@ -1,7 +1,8 @@
 // Redirect URIs are validated at registration (RFC 6749 §3.1.2; RFC 9700 §2.1, §2.6; RFC 8252
 // §7): absolute, no fragment, no credentials, https except http on a loopback host for
 // development, or a native app's private-use scheme (reverse domain name, so it contains a dot).
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+import { isLoopbackHost } from '../urls.js';
+
 const DANGEROUS_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'ftp:', 'ws:', 'wss:']);
 export const MAX_REDIRECT_URI_LENGTH = 2000;
 
@@ -17,7 +18,7 @@ export function validateRedirectUri(uri: string): string | null {
   if (DANGEROUS_SCHEMES.has(url.protocol)) return `must not use the ${url.protocol} scheme`;
   if (url.protocol === 'https:') return url.hostname === '' ? 'has no host' : null;
   if (url.protocol === 'http:') {
-    return LOOPBACK_HOSTS.has(url.hostname) ? null : 'must use https (http is allowed only on localhost, 127.0.0.1 or [::1])';
+    return isLoopbackHost(url.hostname) ? null : 'must use https (http is allowed only on localhost, 127.0.0.1 or [::1])';
   }
   // RFC 8252 §7.1: a private-use scheme is a reverse domain name the app controls.
   return url.protocol.slice(0, -1).includes('.') ? null : 'must use https, http on a loopback host, or a reverse-domain private-use scheme such as com.example.app:/callback';

@@ -1,11 +1,11 @@
 // Defining scopes (CLI `latchkey scope add`). A scope may name the resource server that tokens
 // carrying it are meant for (RFC 8707 §2; RFC 9068 `aud`).
 import { DuplicateError, type Scope, type Store } from '../store/repositories.js';
+import { SCOPE_TOKEN } from '../oauth/scope.js';
+import { isHttpsOrLoopback } from '../urls.js';
 import { AdminInputError, AlreadyExistsError } from './errors.js';
 
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MAX_SCOPE_NAME = 64;
 
 export interface NewScope {
   name: string;
@@ -14,7 +14,7 @@ export interface NewScope {
 }
 
 export function validateNewScope(input: NewScope): void {
-  if (!SCOPE_TOKEN.test(input.name)) {
+  if (!SCOPE_TOKEN.test(input.name) || input.name.length > MAX_SCOPE_NAME) {
     throw new AdminInputError(`scope name ${JSON.stringify(input.name)} is not valid: 1 to 64 printable ASCII characters, no spaces, quotes or backslashes (RFC 6749 section 3.3)`);
   }
   if (input.description.trim().length === 0 || input.description.length > 200) throw new AdminInputError('the description must be 1 to 200 characters');
@@ -25,7 +25,7 @@ export function validateNewScope(input: NewScope): void {
     if (resource.length > 2000) throw new AdminInputError('the resource must be at most 2000 characters');
     if (resource.includes('#')) throw new AdminInputError('the resource must not contain a fragment (RFC 8707 section 2)');
     if (url.username !== '' || url.password !== '') throw new AdminInputError('the resource must not contain a user name or password');
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    if (!isHttpsOrLoopback(url)) {
       throw new AdminInputError('the resource must use https (http is allowed only on localhost, 127.0.0.1 or [::1])');
     }
   }

@@ -4,7 +4,7 @@
 import { OAuthError } from '../errors.js';
 import type { Client, Scope, ScopeRepository } from '../store/repositories.js';
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_SCOPES = 100;
 
 /** Scopes about a signed-in user (OpenID Connect Core §5.4, §11): meaningless without one. */
