@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { registerConsoleRoutes } from './console/routes.js';
 import type { ServerContext } from './context.js';
 import { OAuthError, PageError } from './errors.js';
-import { jsonErrorHandler, pageErrorHandler } from './http/error-handler.js';
+import { answerClientError, jsonErrorHandler, pageErrorHandler } from './http/error-handler.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { showConsent, submitConsent } from './interaction/consent.js';
 import { showHome } from './interaction/home.js';
@@ -22,6 +22,7 @@ import { revoke } from './oauth/revocation.js';
 import { token } from './oauth/token.js';
 import { userinfo } from './oauth/userinfo.js';
 import { ROUTES } from './routes.js';
+import { withReadCache } from './store/read-cache.js';
 import type { Store } from './store/repositories.js';
 import { KeyRing } from './tokens/keys.js';
 import { randomToken } from './tokens/secrets.js';
@@ -38,13 +39,15 @@ export interface AppOptions {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { config, store } = options;
+  const { config } = options;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const store = withReadCache(options.store, now);
   const keys = new KeyRing(store.signingKeys);
   const ctx: ServerContext = {
     config,
     store,
     keys,
-    now: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    now,
     rotationSecret: await store.secrets.getOrCreate('refresh-token-rotation', () => randomToken()),
   };
   // The first start generates the signing keys (ES256 for access tokens, RS256 for ID tokens
@@ -57,10 +60,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // Requests that fail before a route is known answer an OAuth error too (SEC-66 i): broken
+    // framing on the socket (a lying Content-Length, bad chunks), and a path with bad escapes.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => void answerJson(error, request, reply),
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await registerSecurityHeaders(app, config.issuer);
+  registerSecurityHeaders(app, config.issuer);
   const databaseUp = async (): Promise<boolean> => store.ping().then(() => true, () => false);
   const answerJson = (error: unknown, request: FastifyRequest, reply: FastifyReply) => jsonErrorHandler(error, request, reply, databaseUp);
   const answerPage = (error: unknown, request: FastifyRequest, reply: FastifyReply) => pageErrorHandler(error, request, reply, databaseUp);

@@ -85,19 +85,21 @@ function readCredentials(authorization: string | undefined, params: Params, issu
 /** RFC 6749 §2.3.1 and Appendix B: the id and secret are form-urlencoded before Base64. */
 function parseBasic(header: string, issuer: string): { clientId: string; secret: string } {
   const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
-  const basicFailure = new OAuthError('invalid_client', 'the Authorization header is not valid HTTP Basic credentials (Base64 of client_id:client_secret)', {
-    headers: { 'WWW-Authenticate': `Basic realm="${issuer}"` },
-  });
-  if (match?.[1] === undefined || header.length > 4096) throw basicFailure;
+  // A function, not a value: building an Error captures a stack, too costly for every success.
+  const basicFailure = (): OAuthError =>
+    new OAuthError('invalid_client', 'the Authorization header is not valid HTTP Basic credentials (Base64 of client_id:client_secret)', {
+      headers: { 'WWW-Authenticate': `Basic realm="${issuer}"` },
+    });
+  if (match?.[1] === undefined || header.length > 4096) throw basicFailure();
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) throw basicFailure;
+  if (colon < 1) throw basicFailure();
   try {
     return {
       clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
       secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
     };
   } catch {
-    throw basicFailure;
+    throw basicFailure();
   }
 }

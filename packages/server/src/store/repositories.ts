@@ -142,7 +142,9 @@ export type RotateResult =
   | { outcome: 'grace'; token: RefreshToken; family: TokenFamily }
   /** Rotated before the grace window: the whole family is now revoked (RFC 9700 §4.14.2). */
   | { outcome: 'reused'; familyId: string }
-  | { outcome: 'invalid'; reason: 'unknown' | 'expired' | 'revoked' | 'wrong_client' };
+  | { outcome: 'invalid'; reason: 'unknown' | 'expired' | 'revoked' | 'wrong_client' }
+  /** The requested scopes include these, which the token does not carry: nothing was rotated. */
+  | { outcome: 'widened'; scopes: string[] };
 
 export interface SigningKey {
   kid: string;
@@ -238,6 +240,8 @@ export interface RefreshTokenRepository {
     now: number;
     graceSeconds: number;
     successor: Pick<RefreshToken, 'tokenHash' | 'expiresAt'>;
+    /** The scopes asked for (RFC 6749 §6 may narrow them); absent or null keeps the token's own. */
+    scopes?: readonly string[] | null;
   }): Promise<RotateResult>;
   find(tokenHash: string): Promise<RefreshToken | undefined>;
   findFamily(familyId: string): Promise<TokenFamily | undefined>;

@@ -29,32 +29,27 @@ export const refreshTokenGrant: GrantHandler = {
   async handle(ctx: ServerContext, client: Client, params: Params): Promise<TokenResponse> {
     const presented = params.require('refresh_token');
     const scopeParam = params.get('scope');
-    const tokenHash = hashSecret(presented);
+    const requested = scopeParam === undefined ? null : parseScopeParameter(scopeParam);
 
-    const current = await ctx.store.refreshTokens.find(tokenHash);
-    if (current === undefined) throw new OAuthError('invalid_grant', INVALID.unknown);
-    if (current.clientId !== client.id) throw new OAuthError('invalid_grant', INVALID.wrong_client);
-    // RFC 6749 §6: the scope may narrow, never widen.
-    const requested = scopeParam === undefined ? current.scopes : parseScopeParameter(scopeParam);
-    const widened = requested.filter((s) => !current.scopes.includes(s));
-    if (widened.length > 0) {
-      throw new OAuthError('invalid_scope', `scope may only narrow at refresh; not in the original grant: ${widened.join(' ')}`);
-    }
-
+    // One transaction reads, checks and rotates: no read before it (issue 9, hot path).
     const successor = successorOf(ctx.rotationSecret, presented);
     const now = ctx.now();
     const result = await ctx.store.refreshTokens.rotate({
-      tokenHash,
+      tokenHash: hashSecret(presented),
       clientId: client.id,
       now,
       graceSeconds: ctx.config.refreshReuseGrace,
       successor: { tokenHash: hashSecret(successor), expiresAt: now + ctx.config.refreshTokenTtl },
+      scopes: requested,
     });
     if (result.outcome === 'invalid') throw new OAuthError('invalid_grant', INVALID[result.reason]);
+    if (result.outcome === 'widened') {
+      throw new OAuthError('invalid_scope', `scope may only narrow at refresh; not in the original grant: ${result.scopes.join(' ')}`);
+    }
     if (result.outcome === 'reused') {
       throw new OAuthError('invalid_grant', 'the refresh token was already used; for safety every token of this grant has been revoked; sign in again');
     }
     // OIDC Core §12.2: the response to a refresh "might not contain an id_token"; this one does not.
-    return accessTokenResponse(ctx, client, result.token.userId, requested, { refreshToken: successor, grantId: result.family.id });
+    return accessTokenResponse(ctx, client, result.token.userId, requested ?? result.token.scopes, { refreshToken: successor, grantId: result.family.id });
   },
 };

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import type { SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
 import { isBusy } from './errors.js';
 import { openPostgres } from './postgres-dialect.js';
@@ -42,7 +43,33 @@ function openSqlite(file: string): Kysely<Database> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database: withStatementCache(sqlite) }) });
+}
+
+/** Distinct statements kept compiled; the server has a few dozen query shapes, `IN` lists add some. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely calls `prepare` for every query, and better-sqlite3 compiles the SQL each time: that was
+ * the largest single cost of the token endpoint in a CPU profile (issue 9). The server runs a
+ * small set of query shapes, so each is compiled once and reused (the driver runs one statement
+ * at a time on its one connection, so a cached statement is never in use twice). SQLite
+ * recompiles a cached statement by itself after a schema change.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value ?? '');
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 const WAL_ATTEMPTS = 100;

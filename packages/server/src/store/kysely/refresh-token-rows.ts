@@ -15,6 +15,35 @@ export async function selectFamily(db: Kysely<Database>, familyId: string): Prom
   return row && toFamily(row);
 }
 
+/** The token and its family in one read: the rotation's first step on the token endpoint's hot path. */
+export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: string): Promise<{ token: RefreshToken; family: TokenFamily } | undefined> {
+  const row = await db
+    .selectFrom('refresh_tokens as t')
+    .innerJoin('token_families as f', 'f.id', 't.family_id')
+    .selectAll('t')
+    .select([
+      'f.client_id as f_client_id',
+      'f.user_id as f_user_id',
+      'f.scopes as f_scopes',
+      'f.code_hash as f_code_hash',
+      'f.created_at as f_created_at',
+      'f.revoked_at as f_revoked_at',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const family = toFamily({
+    id: row.family_id,
+    client_id: row.f_client_id,
+    user_id: row.f_user_id,
+    scopes: row.f_scopes,
+    code_hash: row.f_code_hash,
+    created_at: row.f_created_at,
+    revoked_at: row.f_revoked_at,
+  });
+  return { token: toToken(row), family };
+}
+
 export function tokenRow(token: RefreshToken): RefreshTokensTable {
   return {
     token_hash: token.tokenHash,

@@ -1,7 +1,7 @@
 // Refresh token rotation with reuse detection (RFC 9700 §4.14.2; RFC 6749 §6, §10.4).
 import type { Kysely } from 'kysely';
 import type { RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
-import { familyRow, selectFamily, selectToken, tokenRow } from './refresh-token-rows.js';
+import { familyRow, selectFamily, selectToken, selectTokenAndFamily, tokenRow } from './refresh-token-rows.js';
 import type { Database } from './schema.js';
 
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
@@ -64,15 +64,18 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
 
 /** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
 async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
-  const { tokenHash, clientId, now, graceSeconds, successor } = input;
-  const token = await selectToken(trx, tokenHash);
-  const family = token && (await selectFamily(trx, token.familyId));
-  if (token === undefined || family === undefined) return { outcome: 'invalid', reason: 'unknown' };
+  const { tokenHash, clientId, now, graceSeconds, successor, scopes } = input;
+  const found = await selectTokenAndFamily(trx, tokenHash);
+  if (found === undefined) return { outcome: 'invalid', reason: 'unknown' };
+  const { token, family } = found;
   if (family.revokedAt !== null) return { outcome: 'invalid', reason: 'revoked' };
   // RFC 6749 §6: the token is bound to the client it was issued to. Another client's attempt
   // proves nothing about reuse, so it neither rotates nor revokes.
   if (token.clientId !== clientId) return { outcome: 'invalid', reason: 'wrong_client' };
   if (token.expiresAt <= now) return { outcome: 'invalid', reason: 'expired' };
+  // RFC 6749 §6: the scope may narrow, never widen. A refused request rotates nothing.
+  const widened = scopes === undefined || scopes === null ? [] : scopes.filter((s) => !token.scopes.includes(s));
+  if (widened.length > 0) return { outcome: 'widened', scopes: widened };
 
   const marked = await trx
     .updateTable('refresh_tokens')
