@@ -9,6 +9,8 @@ import type { SigningKey, SigningKeyRepository } from '../store/repositories.js'
 import { randomToken } from './secrets.js';
 
 const RELOAD_AFTER_MS = 5_000;
+/** Bounds the verified-token memory (a few MB at most); the oldest entries go first. */
+const VERIFIED_MAX = 10_000;
 
 /** RFC 9068 §2.1 `at+jwt` for access tokens; `JWT` for ID tokens. */
 export type JwtType = 'at+jwt' | 'JWT';
@@ -27,6 +29,13 @@ export class KeyRing {
   private localSet: ReturnType<typeof createLocalJWKSet> | undefined;
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
+  /**
+   * Tokens whose signature, type and issuer already verified against the current keys, so a
+   * token introspected again and again (issue 9) costs no second signature check. Emptied
+   * whenever the set of keys changes, so a retired key's tokens stop verifying at the same
+   * moment as they would without it. Expiry is still checked on every use.
+   */
+  private verified = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly repository: SigningKeyRepository) {}
 
@@ -60,6 +69,20 @@ export class KeyRing {
     return this.localSet;
   }
 
+  /** The payload of a token verified earlier against the current keys, if remembered. */
+  async recentlyVerified(token: string, now: number = Date.now()): Promise<Record<string, unknown> | undefined> {
+    await this.refresh(now);
+    return this.verified.get(token);
+  }
+
+  rememberVerified(token: string, payload: Record<string, unknown>): void {
+    if (this.verified.size >= VERIFIED_MAX) {
+      const oldest = this.verified.keys().next();
+      if (oldest.done !== true) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, payload);
+  }
+
   private async refresh(now: number, force = false): Promise<void> {
     if (!force && this.keys.length > 0 && now - this.loadedAt < RELOAD_AFTER_MS) return;
     // One reload at a time per process, however many requests arrive together.
@@ -67,7 +90,10 @@ export class KeyRing {
       try {
         const rows = await this.repository.listActive();
         const loaded = await Promise.all(rows.map(loadKey));
-        if (loaded.map((k) => k.kid).join() !== this.keys.map((k) => k.kid).join()) this.localSet = undefined;
+        if (loaded.map((k) => k.kid).join() !== this.keys.map((k) => k.kid).join()) {
+          this.localSet = undefined;
+          this.verified.clear();
+        }
         this.keys = loaded;
         this.loadedAt = Date.now();
       } finally {

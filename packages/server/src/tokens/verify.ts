@@ -29,16 +29,22 @@ export async function checkAccessToken(
   deps: { keys: KeyRing; store: Pick<Store, 'revocations' | 'refreshTokens'>; issuer: string; now: number },
 ): Promise<AccessTokenCheck> {
   if (!looksLikeJwt(token) || token.length > 8192) return { valid: false, reason: 'malformed' };
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(token, await deps.keys.verificationKeys(), {
-      issuer: deps.issuer,
-      typ: 'at+jwt',
-      algorithms: ['ES256', 'RS256'],
-      currentDate: new Date(deps.now * 1000),
-    }));
-  } catch (error) {
-    return { valid: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+  let payload: JWTPayload | undefined = await deps.keys.recentlyVerified(token);
+  if (payload !== undefined) {
+    // Verified before against these same keys: only the time has moved (RFC 7519 §4.1.4).
+    if (typeof payload.exp !== 'number' || payload.exp <= deps.now) return { valid: false, reason: 'expired' };
+  } else {
+    try {
+      ({ payload } = await jwtVerify(token, await deps.keys.verificationKeys(), {
+        issuer: deps.issuer,
+        typ: 'at+jwt',
+        algorithms: ['ES256', 'RS256'],
+        currentDate: new Date(deps.now * 1000),
+      }));
+    } catch (error) {
+      return { valid: false, reason: error instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+    }
+    deps.keys.rememberVerified(token, payload);
   }
   const claims = payload as AccessTokenClaims;
   if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string' || typeof claims.client_id !== 'string') {
