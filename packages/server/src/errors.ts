@@ -42,17 +42,20 @@ export class OAuthError extends Error {
   readonly wireCode: string;
   /** RFC 6750 §3.1: a request without a token gets the challenge and no error body. */
   readonly noBody: boolean;
+  /** An unknown code or refresh token: counts against the client's guessing limit (SEC-24 b, c). */
+  readonly guess: boolean;
 
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    options: { status?: number; headers?: Record<string, string>; wireCode?: 'invalid_token' | 'insufficient_scope' | 'invalid_request'; noBody?: boolean } = {},
+    options: { status?: number; headers?: Record<string, string>; wireCode?: 'invalid_token' | 'insufficient_scope' | 'invalid_request'; noBody?: boolean; guess?: boolean } = {},
   ) {
     super(`${code}: ${description}`);
     this.status = options.status ?? STATUS[code];
     this.headers = options.headers ?? {};
     this.wireCode = options.wireCode ?? code;
     this.noBody = options.noBody ?? false;
+    this.guess = options.guess ?? false;
   }
 
   toJSON(): { error: string; error_description: string } | Record<string, never> {

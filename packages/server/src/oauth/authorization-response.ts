@@ -26,6 +26,12 @@ export async function redirectWithCode(
 ): Promise<FastifyReply> {
   const code = randomToken();
   const now = ctx.now();
+  // RFC 9700 §2.1.1: detecting a constant challenge is encouraged (SEC-06 g). A challenge seen
+  // before means the client reuses its code_verifier, which then protects nothing once known.
+  // Flagged, not refused, so a user's repeated attempt never breaks a sign-in.
+  if (request.codeChallenge !== null && (await ctx.store.codes.challengeUsed(request.clientId, request.codeChallenge))) {
+    reply.log.warn({ client_id: request.clientId }, 'PKCE code_challenge reused by this client: it must make a new code_verifier for every authorization request (RFC 7636 §4.1)');
+  }
   await ctx.store.codes.create({
     codeHash: hashSecret(code),
     clientId: request.clientId,

@@ -14,6 +14,14 @@ export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map(
   [authorizationCodeGrant, refreshTokenGrant, clientCredentialsGrant].map((g) => [g.grantType, g]),
 );
 
+/**
+ * Unknown codes or refresh tokens one client may present from one address before delays start
+ * (SEC-24 b, c; RFC 6819 §4.4.1.3, §5.1.4.2.4). Keyed by client and address, so guessing from one
+ * place cannot lock a public client out for everyone. A legitimate client rarely presents an
+ * unknown credential; the values are 256-bit, so this is defence in depth, and an alert.
+ */
+export const GRANT_GUESS_THRESHOLD = 20;
+
 export async function token(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   const params = requireFormBody(request);
@@ -27,5 +35,27 @@ export async function token(ctx: ServerContext, request: FastifyRequest, reply: 
   if (!client.grantTypes.includes(grant.grantType)) {
     throw new OAuthError('unauthorized_client', `this client is not registered for the ${grantType} grant`);
   }
-  return reply.send(await grant.handle(ctx, client, params));
+  if (grant.grantType === 'client_credentials') return reply.send(await grant.handle(ctx, client, params));
+
+  const guessRule = { key: `grant-guess:${client.id}:${request.ip}`, threshold: GRANT_GUESS_THRESHOLD };
+  const blocked = await ctx.store.throttle.retryAfter([guessRule.key], ctx.now());
+  if (blocked > 0) throw tooManyGuesses(blocked);
+  try {
+    return reply.send(await grant.handle(ctx, client, params));
+  } catch (error) {
+    if (error instanceof OAuthError && error.guess) {
+      await ctx.store.throttle.attempt([guessRule], ctx.now());
+      const wait = await ctx.store.throttle.retryAfter([guessRule.key], ctx.now());
+      // The alert: an operator should hear of a client presenting invented credentials.
+      if (wait > 0) request.log.warn({ client_id: client.id, client_address: request.ip, grant_type: grantType }, 'token endpoint: too many unknown codes or refresh tokens; delaying this client');
+    }
+    throw error;
+  }
+}
+
+function tooManyGuesses(wait: number): OAuthError {
+  return new OAuthError('invalid_grant', `too many unknown codes or refresh tokens from this client; retry in ${wait} seconds`, {
+    status: 429,
+    headers: { 'retry-after': String(wait) },
+  });
 }

@@ -222,6 +222,8 @@ export interface CodeRepository {
    * the concurrency. A consumed code is 'reused' afterwards. Expiry is the caller's check.
    */
   consume(codeHash: string, now: number): Promise<ConsumeCodeResult>;
+  /** Whether a code on record (codes are kept a day after expiry) was issued to this client with this PKCE challenge. */
+  challengeUsed(clientId: string, codeChallenge: string): Promise<boolean>;
 }
 
 export interface RefreshTokenRepository {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { addScope } from '../../src/admin/scopes.js';
 import { registerClient } from '../../src/admin/clients.js';
@@ -23,6 +24,8 @@ export interface TestServer {
   /** Moves the server's clock forward (seconds). */
   advance(seconds: number): void;
   now(): number;
+  /** Every log line the server wrote at level warn or above, as JSON text. */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -47,7 +50,14 @@ export async function startServer(settings: SettingFlags = {}): Promise<TestServ
   const store = await createStore(config.database);
   let offset = 0;
   const now = () => Math.floor(Date.now() / 1000) + offset;
-  const app = await buildApp({ config, store, now });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const app = await buildApp({ config, store, now, logger: { level: 'warn', stream } });
   await app.listen({ host: '127.0.0.1', port });
   return {
     url: config.issuer,
@@ -55,6 +65,7 @@ export async function startServer(settings: SettingFlags = {}): Promise<TestServ
     store,
     app,
     now,
+    logs,
     advance: (seconds) => {
       offset += seconds;
     },

@@ -20,7 +20,7 @@ export const authorizationCodeGrant: GrantHandler = {
 
     const codeHash = hashSecret(code);
     const result = await ctx.store.codes.consume(codeHash, ctx.now());
-    if (result.outcome === 'unknown') throw new OAuthError('invalid_grant', 'the authorization code is not valid');
+    if (result.outcome === 'unknown') throw new OAuthError('invalid_grant', 'the authorization code is not valid', { guess: true });
     if (result.outcome === 'reused') {
       // RFC 6749 §4.1.2: a code used twice is refused, and the tokens issued from it revoked.
       await ctx.store.refreshTokens.revokeByCode(codeHash, ctx.now());

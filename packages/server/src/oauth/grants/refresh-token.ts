@@ -42,7 +42,7 @@ export const refreshTokenGrant: GrantHandler = {
       successor: { tokenHash: hashSecret(successor), expiresAt: now + ctx.config.refreshTokenTtl },
       scopes: requested,
     });
-    if (result.outcome === 'invalid') throw new OAuthError('invalid_grant', INVALID[result.reason]);
+    if (result.outcome === 'invalid') throw new OAuthError('invalid_grant', INVALID[result.reason], { guess: result.reason === 'unknown' });
     if (result.outcome === 'widened') {
       throw new OAuthError('invalid_scope', `scope may only narrow at refresh; not in the original grant: ${result.scopes.join(' ')}`);
     }

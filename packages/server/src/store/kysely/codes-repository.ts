@@ -36,6 +36,17 @@ export class KyselyCodeRepository implements CodeRepository {
       .executeTakeFirst();
     return existing === undefined ? { outcome: 'unknown' } : { outcome: 'reused', code: toCode(existing) };
   }
+
+  async challengeUsed(clientId: string, codeChallenge: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('authorization_codes')
+      .select('code_hash')
+      .where('client_id', '=', clientId)
+      .where('code_challenge', '=', codeChallenge)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
 }
 
 function toRow(code: AuthorizationCode): AuthorizationCodesTable {

@@ -2,9 +2,11 @@
 // bundle alike. Kysely runs them in the order of these names; number new ones 002-, 003-, ...
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.js';
+import * as codeChallengeIndex from './002-code-challenge-index.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '001-initial': initial,
+  '002-code-challenge-index': codeChallengeIndex,
 };
 
 export const migrationProvider: MigrationProvider = {
