@@ -22,7 +22,7 @@ import { revoke } from './oauth/revocation.js';
 import { token } from './oauth/token.js';
 import { userinfo } from './oauth/userinfo.js';
 import { ROUTES } from './routes.js';
-import { withReadCache } from './store/read-cache.js';
+import { CACHE_TTL_SECONDS, withReadCache } from './store/read-cache.js';
 import type { Store } from './store/repositories.js';
 import { KeyRing } from './tokens/keys.js';
 import { randomToken } from './tokens/secrets.js';
@@ -104,10 +104,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       cors(reply).header('cache-control', 'public, max-age=60');
       return { keys: await keys.publicKeys() };
     });
+    // Built at most every CACHE_TTL_SECONDS, not per request: only its scope list ever changes.
+    let published: { at: number; document: Promise<Record<string, unknown>> } | undefined;
+    const currentMetadata = (): Promise<Record<string, unknown>> => {
+      const at = ctx.now();
+      if (published === undefined || at - published.at >= CACHE_TTL_SECONDS) {
+        const document = metadata(ctx);
+        // A failed build (database down) is not kept: the next request tries again.
+        document.catch(() => {
+          if (published?.document === document) published = undefined;
+        });
+        published = { at, document };
+      }
+      return published.document;
+    };
     for (const path of [ROUTES.oauthMetadata, ROUTES.openidMetadata]) {
       api.get(path, async (_request, reply) => {
         cors(reply).header('cache-control', 'public, max-age=5');
-        return metadata(ctx);
+        return currentMetadata();
       });
     }
     api.get(ROUTES.health, async () => ({ status: 'ok' }));
