@@ -60,6 +60,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
+    // REL-10 (slowloris): a request whose headers or body never finish arriving is ended (408)
+    // instead of holding its connection for ever. Node checks every 30 s, so it ends within 60 s.
+    requestTimeout: 30_000,
     // Requests that fail before a route is known answer an OAuth error too (SEC-66 i): broken
     // framing on the socket (a lying Content-Length, bad chunks), and a path with bad escapes.
     clientErrorHandler: answerClientError,

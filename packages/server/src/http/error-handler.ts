@@ -15,7 +15,7 @@ function requestError(error: FastifyError): OAuthError | undefined {
   const description =
     status === 413 ? 'the request body is too large'
     : status === 415 ? 'unsupported content type: send application/x-www-form-urlencoded'
-    : error.code === 'FST_ERR_BAD_URL' ? 'the request path is not valid: malformed percent-encoding'
+    : error.code === 'FST_ERR_BAD_URL' ? 'the request target is not a valid path: malformed URL or percent-encoding'
     : 'the request could not be read: malformed body or parameters';
   return new OAuthError('invalid_request', description, { status: status === 413 ? 413 : 400 });
 }
