@@ -1,5 +1,6 @@
 // `latchkey serve`: the authorization server until SIGINT or SIGTERM, then drain and exit 0.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loggableUrl } from '../http/log-url.js';
 import type { Config } from '../config.js';
 import { openStore, parseCommand } from './args.js';
 
@@ -28,6 +29,16 @@ export async function runServer(config: Config, onListening?: () => void): Promi
         level: config.logLevel,
         // Secrets never reach the logs (RFC 6819 §4.6.7).
         redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        serializers: {
+          // Fastify's own request fields, with secrets in a query string hidden (REL-09).
+          req: (request: FastifyRequest) => ({
+            method: request.method,
+            url: loggableUrl(request.url),
+            host: request.host,
+            remoteAddress: request.ip,
+            remotePort: request.socket.remotePort,
+          }),
+        },
       },
     });
     await app.listen({ host: config.host, port: config.port });

@@ -48,14 +48,17 @@ export async function authenticateClient(
   // success costs one indexed read; only failures are counted.
   const throttleKey = `client:${client.id}`;
   const wait = await deps.throttle.retryAfter([throttleKey], deps.now);
-  if (wait > 0) {
-    throw new OAuthError('invalid_client', `too many failed authentications for this client; retry in ${wait} seconds`, {
+  const tooManyFailures = (seconds: number): OAuthError =>
+    new OAuthError('invalid_client', `too many failed authentications for this client; retry in ${seconds} seconds`, {
       status: 429,
-      headers: { ...challenge, 'retry-after': String(wait) },
+      headers: { ...challenge, 'retry-after': String(seconds) },
     });
-  }
+  if (wait > 0) throw tooManyFailures(wait);
   if (!secretMatches(presented.secret, client.secretHash)) {
-    await deps.throttle.attempt([{ key: throttleKey, threshold: CLIENT_SECRET_THRESHOLD }], deps.now);
+    // Counted and decided in one transaction: of a burst of concurrent wrong secrets, those past
+    // the threshold are refused with 429 too, not only the ones that arrive after it (REL-10).
+    const decision = await deps.throttle.attempt([{ key: throttleKey, threshold: CLIENT_SECRET_THRESHOLD }], deps.now);
+    if (!decision.allowed) throw tooManyFailures(decision.retryAfter);
     throw fail(rejected);
   }
   return { client, method: presented.method };

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { OAuthError, PageError } from '../errors.js';
 import { Params } from '../http/params.js';
 import { proceed } from '../interaction/flow.js';
+import { loadSession } from '../interaction/session.js';
 import type { Client, PendingAuthorization } from '../store/repositories.js';
 import { redirectWithError } from './authorization-response.js';
 import { recordAuthorizationFailure } from './authorization-failures.js';
@@ -30,10 +31,21 @@ export async function authorize(ctx: ServerContext, request: FastifyRequest, rep
   } catch (error) {
     if (error instanceof OAuthError) {
       await recordAuthorizationFailure(ctx, request, client.id, `${error.code}: ${error.description}`);
+      // D-9, RFC 9700 §4.11.2: any signed-in user may register an app in the developer console
+      // with a redirect URI of their choosing, so for such an app an error is redirected only
+      // to a visitor who is signed in; anyone else gets the page, and no free redirect.
+      if (client.ownerUserId !== null && !(await signedIn(ctx, request))) {
+        throw new PageError(400, 'Invalid request', `${client.name} sent an authorization request that cannot be served (${error.code}): ${error.description}.`);
+      }
       return redirectWithError(ctx, reply, { redirectUri, state }, error);
     }
     throw error;
   }
+}
+
+async function signedIn(ctx: ServerContext, request: FastifyRequest): Promise<boolean> {
+  const session = await loadSession(ctx, request);
+  return session !== undefined && session.userId !== null;
 }
 
 /** The state to echo, or null when it cannot be echoed safely (absent, duplicated or oversized). */

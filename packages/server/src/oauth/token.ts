@@ -44,10 +44,12 @@ export async function token(ctx: ServerContext, request: FastifyRequest, reply: 
     return reply.send(await grant.handle(ctx, client, params));
   } catch (error) {
     if (error instanceof OAuthError && error.guess) {
-      await ctx.store.throttle.attempt([guessRule], ctx.now());
-      const wait = await ctx.store.throttle.retryAfter([guessRule.key], ctx.now());
+      // Counted and decided at once, so a concurrent burst is cut at the threshold too.
+      const decision = await ctx.store.throttle.attempt([guessRule], ctx.now());
+      const wait = decision.allowed ? await ctx.store.throttle.retryAfter([guessRule.key], ctx.now()) : decision.retryAfter;
       // The alert: an operator should hear of a client presenting invented credentials.
       if (wait > 0) request.log.warn({ client_id: client.id, client_address: request.ip, grant_type: grantType }, 'token endpoint: too many unknown codes or refresh tokens; delaying this client');
+      if (!decision.allowed) throw tooManyGuesses(decision.retryAfter);
     }
     throw error;
   }

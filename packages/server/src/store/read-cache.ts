@@ -23,8 +23,10 @@ class TtlMap<V> {
   get(key: string): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    // `now - at` is in whole seconds: an entry serves for at most CACHE_TTL_SECONDS.
-    if (this.now() - entry.at >= CACHE_TTL_SECONDS) {
+    // `now - at` is in whole seconds: an entry serves for at most CACHE_TTL_SECONDS. A clock
+    // that stepped back (REL-07) makes the age negative: the entry is dropped, not kept longer.
+    const age = this.now() - entry.at;
+    if (age < 0 || age >= CACHE_TTL_SECONDS) {
       this.#entries.delete(key);
       return undefined;
     }

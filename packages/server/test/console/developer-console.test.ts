@@ -177,13 +177,26 @@ describe('the developer console', () => {
     const { clientId } = credentialsOn(await register(browser, { name: 'Debugging', redirectUris: 'https://a/cb' }));
     const wrongUri = await new Browser(server.url).get(authorizeUrl(server, { clientId, redirectUri: 'https://a/cb/', challenge: pkce().challenge }));
     expect(wrongUri.status).toBe(400);
-    const noPkce = await new Browser(server.url).get(authorizeUrl(server, { clientId, redirectUri: 'https://a/cb', challenge: null }));
+    const noPkce = await browser.get(authorizeUrl(server, { clientId, redirectUri: 'https://a/cb', challenge: null }));
     expect(noPkce.status).toBe(303);
     const page = await browser.get(`/console/apps/${clientId}`);
     const reasons = parse(page.body).querySelectorAll('td.reason').map((td) => td.text);
     expect(reasons).toHaveLength(2);
     expect(reasons[1]).toBe('redirect_uri https://a/cb/ is not registered; registered: https://a/cb');
     expect(reasons[0]).toMatch(/^invalid_request: .*code_challenge/);
+  });
+
+  it('SEC-09, D-9 (RFC 9700 §4.11.2): a console app\'s errors are redirected only to a signed-in visitor', async () => {
+    const browser = await signIn(server);
+    const { clientId } = credentialsOn(await register(browser, { name: 'Phish', redirectUris: 'https://phish.example/cb' }));
+    const bad = authorizeUrl(server, { clientId, redirectUri: 'https://phish.example/cb', scope: 'bogus', challenge: pkce().challenge });
+    const anonymous = await new Browser(server.url).get(bad);
+    expect(anonymous.status).toBe(400);
+    expect(anonymous.location).toBeNull();
+    expect(anonymous.body).toContain('invalid_scope');
+    const signedIn = await browser.get(bad);
+    expect(signedIn.status).toBe(303);
+    expect(new URL(signedIn.location ?? '').searchParams.get('error')).toBe('invalid_scope');
   });
 
   it('keeps the last 50 failed attempts per app', async () => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser.js';
-import { authorizeFlow, codeFrom, pkce, tokenRequest } from '../support/oauth.js';
+import { authorizeFlow, authorizeUrl, codeFrom, pkce, tokenRequest } from '../support/oauth.js';
 import { testDatabaseKind } from '../support/postgres.js';
 import { addClient, freePort, seed, startServer, type TestServer } from '../support/server.js';
 
@@ -76,8 +76,12 @@ describe.runIf(testDatabaseKind() === 'postgres' && existsSync('/usr/lib/postgre
     expect(refresh.json.error).toBe('temporarily_unavailable');
     expect(refresh.headers.get('retry-after')).not.toBeNull();
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
-    const page = await fetch(`${server.url}/authorize?client_id=${client.id}&response_type=code`);
+    // A complete request, so that answering it needs the database (a session, the pending
+    // request) whatever the server still has in its short read caches (client, scopes): 503, and
+    // no redirect anywhere.
+    const page = await fetch(authorizeUrl(server, { clientId: client.id, redirectUri: 'https://app.example/cb', scope: 'openid api.read', challenge: pkce().challenge }), { redirect: 'manual' });
     expect(page.status).toBe(503);
+    expect(page.headers.get('location')).toBeNull();
     expect(await page.text()).not.toMatch(/at .*\.(js|ts):\d+|postgres:\/\//);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 

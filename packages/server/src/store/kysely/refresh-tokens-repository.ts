@@ -98,8 +98,10 @@ async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<Rota
   // Already rotated. Read rotated_at again: under READ COMMITTED (PostgreSQL) the row read above
   // may predate the rotation that made the UPDATE miss.
   const rotatedAt = (await selectToken(trx, tokenHash))?.rotatedAt ?? now;
-  // A window of 0 turns the grace off; times are whole seconds, so 2 means 2 to 3 s.
-  if (graceSeconds > 0 && now - rotatedAt <= graceSeconds) {
+  // A window of 0 turns the grace off; times are whole seconds, so 2 means 2 to 3 s. A negative
+  // age (the clock stepped back since, REL-07) is outside the window: it fails closed, as reuse.
+  const age = now - rotatedAt;
+  if (graceSeconds > 0 && age >= 0 && age <= graceSeconds) {
     // A retry racing the first answer (lost response, double submit): same successor again.
     const current = await selectToken(trx, successor.tokenHash);
     if (current !== undefined && current.familyId === family.id) return { outcome: 'grace', token: current, family };
