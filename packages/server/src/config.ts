@@ -16,6 +16,8 @@ export interface Config {
   readonly issuer: string;
   readonly accessTokenTtl: number;
   readonly refreshTokenTtl: number;
+  /** D-7: however often it is refreshed, a grant's refresh tokens end this long after sign-in. */
+  readonly refreshTokenMaxLifetime: number;
   readonly codeTtl: number;
   readonly refreshReuseGrace: number;
   /** Trust X-Forwarded-* from a TLS-terminating proxy (RFC 9700 §4.13); off by default. */
@@ -44,6 +46,12 @@ export const SETTINGS = {
   issuer: { env: 'LATCHKEY_ISSUER', flag: 'issuer', default: 'http://localhost:<port>', description: 'the issuer identifier; every endpoint URL derives from it' },
   accessTokenTtl: { env: 'LATCHKEY_ACCESS_TOKEN_TTL', flag: 'access-token-ttl', default: '600', description: 'access token lifetime, seconds' },
   refreshTokenTtl: { env: 'LATCHKEY_REFRESH_TOKEN_TTL', flag: 'refresh-token-ttl', default: '2592000', description: 'refresh token lifetime, seconds' },
+  refreshTokenMaxLifetime: {
+    env: 'LATCHKEY_REFRESH_TOKEN_MAX_LIFETIME',
+    flag: 'refresh-token-max-lifetime',
+    default: '31536000',
+    description: 'seconds after the code exchange when a grant\'s refresh tokens end, however often rotated',
+  },
   codeTtl: { env: 'LATCHKEY_CODE_TTL', flag: 'code-ttl', default: '60', description: 'authorization code lifetime, seconds' },
   refreshReuseGrace: { env: 'LATCHKEY_REFRESH_REUSE_GRACE', flag: 'refresh-reuse-grace', default: '2', description: 'seconds in which a refresh token presented again gets the same successor' },
   trustProxy: { env: 'LATCHKEY_TRUST_PROXY', flag: 'trust-proxy', default: 'false', description: 'trust X-Forwarded-For/-Proto from a reverse proxy (true or false)' },
@@ -85,13 +93,14 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
   const codeTtl = integer('codeTtl', 60, 1, 600);
   const accessTokenTtl = integer('accessTokenTtl', 600, 1, 86_400);
   const refreshTokenTtl = integer('refreshTokenTtl', 2_592_000, 1, 31_536_000);
+  const refreshTokenMaxLifetime = integer('refreshTokenMaxLifetime', 31_536_000, 1, 315_360_000);
   const refreshReuseGrace = integer('refreshReuseGrace', 2, 0, 60);
   const trustProxy = parseBoolean(raw('trustProxy') ?? 'false', label('trustProxy'));
   const logLevel = raw('logLevel') ?? 'info';
   if (!isLogLevel(logLevel)) throw new ConfigError(`${label('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
   return Object.freeze({
-    dataDir, database, databasePoolMax, port, host, issuer, accessTokenTtl, refreshTokenTtl, codeTtl,
+    dataDir, database, databasePoolMax, port, host, issuer, accessTokenTtl, refreshTokenTtl, refreshTokenMaxLifetime, codeTtl,
     refreshReuseGrace, trustProxy, logLevel,
   });
 }

@@ -242,6 +242,8 @@ export interface RefreshTokenRepository {
     now: number;
     graceSeconds: number;
     successor: Pick<RefreshToken, 'tokenHash' | 'expiresAt'>;
+    /** D-7: the successor expires no later than this many seconds after the family began. */
+    familyLifetime?: number;
     /** The scopes asked for (RFC 6749 §6 may narrow them); absent or null keeps the token's own. */
     scopes?: readonly string[] | null;
   }): Promise<RotateResult>;

@@ -155,3 +155,45 @@ describe('refresh token lifetime (LATCHKEY_REFRESH_TOKEN_TTL; D-7)', () => {
     expectError(await refresh(clock, c, refreshToken), 400, 'invalid_grant', /expired/);
   });
 });
+
+describe('refresh token absolute lifetime (LATCHKEY_REFRESH_TOKEN_MAX_LIFETIME; D-7)', () => {
+  let clock: TestServer;
+  let c: TestClient;
+  beforeAll(async () => {
+    clock = await startServer({ refreshTokenTtl: '120', refreshTokenMaxLifetime: '300' });
+    await seed(clock);
+    c = await newClient(clock);
+  });
+  afterAll(async () => clock.close());
+
+  it('ends the grant 300 s after the code exchange, however often it is refreshed', async () => {
+    const { refreshToken } = await tokensFor(clock, c);
+    let current = refreshToken;
+    // Refreshed every 100 s, each successor would live 120 s more: the idle limit alone never ends it.
+    for (let i = 0; i < 2; i += 1) {
+      clock.advance(100);
+      const call = await refresh(clock, c, current);
+      expectSuccess(call);
+      current = String(call.json.refresh_token);
+    }
+    clock.advance(99);
+    const last = await refresh(clock, c, current);
+    expectSuccess(last);
+    // 299 s in: the successor may live only 1 s more, not 120.
+    clock.advance(2);
+    expectError(await refresh(clock, c, String(last.json.refresh_token)), 400, 'invalid_grant', /expired/);
+  });
+
+  it('a max lifetime shorter than the idle lifetime bounds the first refresh token too', async () => {
+    const short = await startServer({ refreshTokenTtl: '600', refreshTokenMaxLifetime: '60' });
+    try {
+      await seed(short);
+      const client = await newClient(short);
+      const { refreshToken } = await tokensFor(short, client);
+      short.advance(61);
+      expectError(await refresh(short, client, refreshToken), 400, 'invalid_grant', /expired/);
+    } finally {
+      await short.close();
+    }
+  });
+});

@@ -55,7 +55,8 @@ export const authorizationCodeGrant: GrantHandler = {
             userId: issued.userId,
             scopes: issued.scopes,
             issuedAt: now,
-            expiresAt: now + ctx.config.refreshTokenTtl,
+            // D-7: the idle limit, within the family's absolute limit.
+            expiresAt: now + Math.min(ctx.config.refreshTokenTtl, ctx.config.refreshTokenMaxLifetime),
             rotatedAt: null,
           },
     );

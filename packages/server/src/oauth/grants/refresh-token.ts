@@ -40,6 +40,7 @@ export const refreshTokenGrant: GrantHandler = {
       now,
       graceSeconds: ctx.config.refreshReuseGrace,
       successor: { tokenHash: hashSecret(successor), expiresAt: now + ctx.config.refreshTokenTtl },
+      familyLifetime: ctx.config.refreshTokenMaxLifetime,
       scopes: requested,
     });
     if (result.outcome === 'invalid') throw new OAuthError('invalid_grant', INVALID[result.reason], { guess: result.reason === 'unknown' });

@@ -64,7 +64,7 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
 
 /** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
 async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
-  const { tokenHash, clientId, now, graceSeconds, successor, scopes } = input;
+  const { tokenHash, clientId, now, graceSeconds, successor, scopes, familyLifetime } = input;
   const found = await selectTokenAndFamily(trx, tokenHash);
   if (found === undefined) return { outcome: 'invalid', reason: 'unknown' };
   const { token, family } = found;
@@ -88,7 +88,8 @@ async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<Rota
       ...token,
       tokenHash: successor.tokenHash,
       issuedAt: now,
-      expiresAt: successor.expiresAt,
+      // D-7: an idle limit per token, within the family's absolute limit.
+      expiresAt: familyLifetime === undefined ? successor.expiresAt : Math.min(successor.expiresAt, family.createdAt + familyLifetime),
       rotatedAt: null,
     };
     await trx.insertInto('refresh_tokens').values(tokenRow(next)).execute();
