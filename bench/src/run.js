@@ -1,0 +1,415 @@
+// `npm run bench` (issue 9): Latchkey beside node-oidc-provider 9 and a bare ES256 signing server,
+// all on 127.0.0.1, each server in its own fresh process per measurement so that its CPU time and
+// peak RSS are its own. Measures client_credentials issuance (HTTP Basic), introspection of a
+// valid token, the refresh_token grant (every request rotates a pre-created token), the whole
+// authorization code flow of a user who already consented, and the demo Calendar API's
+// GET /calendar/events with and without the token check. Every load is bounded (warm-up, then a
+// measured window) and every response is checked: any non-2xx, error or bad body marks that
+// measurement INVALID. Prints one table and the ratios against the targets, and writes
+// bench/results/bench-<timestamp>.json.
+//
+// Env: BENCH_WARMUP (s, default 2), BENCH_DURATION (s, 8), BENCH_CONNECTIONS (50),
+// BENCH_ONLY (comma-separated scenario names: client_credentials, introspection, refresh_token,
+// authorization_code, calendar), BENCH_TOKENS (refresh tokens to create; default: sized from the
+// server's client_credentials rate), LATCHKEY_BENCH_POSTGRES (a cluster admin URL: Latchkey on
+// PostgreSQL too), BENCH_PROFILE_DIR (run the Latchkey servers with --cpu-prof into that folder).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { URLSearchParams, fileURLToPath } from 'node:url';
+import { ROOT, freePort, startServer, stopServer } from './lib/children.js';
+import {
+  Browser, REDIRECT_URI, authorizeInteractive, basic, createRefreshTokens, exchangeCode, pkce, prepareLatchkey,
+  serviceToken, startLatchkey,
+} from './lib/latchkey.js';
+import { Problems, activeCheck, cannon, flows, keepAliveAgent, send, tokenResponseCheck } from './lib/load.js';
+import { CLK_TCK, peakRssMiB } from './lib/proc.js';
+import { checks, checksText, table } from './lib/report.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const WARM_UP_S = Number(process.env.BENCH_WARMUP ?? 2);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const TOKENS = process.env.BENCH_TOKENS === undefined ? undefined : Number(process.env.BENCH_TOKENS);
+const POSTGRES = process.env.LATCHKEY_BENCH_POSTGRES || undefined;
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || undefined;
+const LIMITS = { p99LimitMs: 10, rssLimitMiB: 120 };
+const OIDC_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/oidc-provider/package.json'), 'utf8')).version;
+const OIDC = `oidc-provider ${OIDC_VERSION}`;
+const BARE = 'bare ES256 signer';
+// The Calendar API's measured time is split into rounds that alternate the two routes.
+const ROUNDS = 4;
+
+const wanted = (/** @type {string} */ name) => ONLY.size === 0 || ONLY.has(name);
+
+/** @type {import('./lib/report.js').Row[]} */
+const rows = [];
+/** @type {string[]} */
+const notes = [];
+
+/**
+ * Starts a fresh server, warms it up, measures, reads its peak RSS, stops it; adds a row.
+ * @param {string} scenario
+ * @param {string} server
+ * @template {import('./lib/children.js').Server} S
+ * @param {() => Promise<S>} start
+ * @param {(server: S) => Promise<{ run: (seconds: number, problems: Problems) => Promise<import('./lib/load.js').Measurement>, notes?: string[], after?: () => string[] }>} prepare
+ */
+async function measure(scenario, server, start, prepare) {
+  process.stdout.write(`  ${scenario}, ${server} ... `);
+  const started = await start();
+  try {
+    const { run, notes: extra = [], after } = await prepare(started);
+    const problems = new Problems();
+    await run(WARM_UP_S, problems);
+    const m = await run(DURATION_S, problems);
+    const row = {
+      scenario,
+      server,
+      requestsPerSecond: m.requests / m.seconds,
+      p50Ms: m.latencies.p50,
+      p99Ms: m.latencies.p99,
+      cpuMicrosPerRequest: m.cpuMicros / m.requests,
+      peakRssMiB: peakRssMiB(started.pid),
+      valid: problems.count === 0 && m.requests > 0,
+      problem: problems.first,
+      requests: m.requests,
+      seconds: m.seconds,
+      notes: [...extra, ...(after?.() ?? [])],
+    };
+    rows.push(row);
+    console.log(`${row.requestsPerSecond.toFixed(0)} req/s${row.valid ? '' : `  INVALID: ${problems.non2xx} non-2xx, ${problems.errors} errors, ${problems.timeouts} timeouts, ${problems.badBodies} bad bodies; first: ${problems.first}`}`);
+    return row;
+  } catch (error) {
+    console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    rows.push({
+      scenario, server, requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, peakRssMiB: NaN,
+      valid: false, problem: error instanceof Error ? error.message : String(error), requests: 0, seconds: 0, notes: [],
+    });
+    return undefined;
+  } finally {
+    await stopServer(started);
+  }
+}
+
+/** An autocannon load on one URL, as a `measure` runner. */
+const cannonRun = (/** @type {import('./lib/children.js').Server} */ server, /** @type {Parameters<typeof cannon>[0]} */ target) =>
+  (/** @type {number} */ seconds, /** @type {Problems} */ problems) => cannon(target, { seconds, connections: CONNECTIONS, pid: server.pid, problems });
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** How many refresh tokens a server needs: its client_credentials rate is an upper bound for its refresh rate. */
+function tokensFor(/** @type {string} */ server) {
+  if (TOKENS !== undefined) return TOKENS;
+  const cc = rows.find((r) => r.scenario === 'client_credentials' && r.server === server && Number.isFinite(r.requestsPerSecond));
+  if (cc === undefined) return 60_000;
+  return Math.min(200_000, Math.max(5000, Math.ceil(cc.requestsPerSecond * (WARM_UP_S + DURATION_S) * 1.1) + 2000));
+}
+
+/** Hands out the pre-created refresh tokens one per request; past the end, a token that fails (and so invalidates the run). */
+function tokenFeed(/** @type {string[]} */ tokens) {
+  let next = 0;
+  let short = 0;
+  return {
+    body: () => {
+      if (next < tokens.length) return `grant_type=refresh_token&refresh_token=${tokens[next++]}`;
+      short += 1;
+      return 'grant_type=refresh_token&refresh_token=exhausted-raise-BENCH_TOKENS';
+    },
+    used: () => `${next} tokens used${short > 0 ? `; RAN OUT of tokens ${short} times: raise BENCH_TOKENS` : ''}`,
+  };
+}
+
+// --- the peers -------------------------------------------------------------------------------
+
+/** @param {string} resource */
+async function oidcProvider(resource, refreshTokens = 0) {
+  const port = await freePort();
+  const tokenFile = path.join(os.tmpdir(), `oidc-bench-tokens-${randomBytes(6).toString('hex')}.txt`);
+  const client = { client_id: 'bench-service', client_secret: randomBytes(32).toString('base64url') };
+  const server = await startServer(path.join(HERE, 'peers/oidc-provider-server.js'), [], {
+    ...process.env,
+    BENCH_PORT: String(port),
+    BENCH_CLIENT_ID: client.client_id,
+    BENCH_CLIENT_SECRET: client.client_secret,
+    BENCH_RESOURCE: resource,
+    BENCH_REDIRECT_URI: REDIRECT_URI,
+    BENCH_REFRESH_TOKENS: String(refreshTokens),
+    BENCH_REFRESH_TOKENS_FILE: tokenFile,
+  }, { line: (l) => l.startsWith('{'), timeoutMs: 300_000 });
+  const url = JSON.parse(server.line).url;
+  /** @type {string[]} */
+  let tokens = [];
+  if (refreshTokens > 0) {
+    tokens = readFileSync(tokenFile, 'utf8').split('\n').filter(Boolean);
+    rmSync(tokenFile, { force: true });
+  }
+  return Object.assign(server, { url, client, tokens });
+}
+
+async function bareSigner() {
+  const port = await freePort();
+  const server = await startServer(path.join(HERE, 'peers/bare-signer.js'), [], { ...process.env, BENCH_PORT: String(port) }, { line: (l) => l.startsWith('{') });
+  return Object.assign(server, { url: JSON.parse(server.line).url });
+}
+
+// --- the scenarios ---------------------------------------------------------------------------
+
+/** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
+async function clientCredentials(latchkeys, resource) {
+  const body = 'grant_type=client_credentials&scope=api.read';
+  const check = tokenResponseCheck();
+  await measure('client_credentials', BARE, bareSigner, async (s) => ({
+    run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body, check }),
+  }));
+  await measure('client_credentials', OIDC, () => oidcProvider(resource), async (p) => {
+    // With `resource`, oidc-provider issues an ES256 JWT (RFC 9068) like Latchkey's; without, an opaque one.
+    const extra = `&resource=${encodeURIComponent(resource)}`;
+    const sample = await serviceToken(`${p.url}/token`, p.client, extra);
+    if (JSON.parse(Buffer.from(sample.split('.')[0], 'base64url').toString()).alg !== 'ES256') throw new Error('oidc-provider did not issue an ES256 JWT');
+    return { run: cannonRun(p, { url: `${p.url}/token`, method: 'POST', headers: { ...form, authorization: basic(p.client) }, body: body + extra, check }) };
+  });
+  for (const lk of latchkeys) {
+    await measure('client_credentials', lk.label, () => startLatchkey(lk, profileArgs(lk, 'client_credentials')), async (s) => ({
+      run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body, check }),
+    }));
+  }
+}
+
+/** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
+async function introspection(latchkeys, resource) {
+  await measure('introspection', OIDC, () => oidcProvider(resource), async (p) => {
+    // No `resource`: an opaque token, stored, which is what oidc-provider can introspect.
+    const token = await serviceToken(`${p.url}/token`, p.client);
+    return {
+      run: cannonRun(p, { url: `${p.url}/token/introspection`, method: 'POST', headers: { ...form, authorization: basic(p.client) }, body: `token=${token}`, check: activeCheck }),
+      notes: ['opaque client_credentials token'],
+    };
+  });
+  for (const lk of latchkeys) {
+    await measure('introspection', lk.label, () => startLatchkey(lk, profileArgs(lk, 'introspection')), async (s) => {
+      const token = await serviceToken(`${lk.issuer}/token`, lk.service);
+      return {
+        run: cannonRun(s, { url: `${lk.issuer}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
+        notes: ['JWT client_credentials access token (Latchkey issues no opaque access tokens)'],
+      };
+    });
+  }
+}
+
+/** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
+async function refresh(latchkeys, resource) {
+  const check = tokenResponseCheck(true);
+  const oidcCount = tokensFor(OIDC);
+  await measure('refresh_token', OIDC, () => oidcProvider(resource, oidcCount), async (p) => {
+    const feed = tokenFeed(p.tokens);
+    return {
+      run: cannonRun(p, { url: `${p.url}/token`, method: 'POST', headers: { ...form, authorization: basic(p.client) }, setupBody: feed.body, check }),
+      notes: [`${p.tokens.length} refresh tokens created in the server's memory at startup (counted in its RSS)`],
+      after: () => [feed.used()],
+    };
+  });
+  for (const lk of latchkeys) {
+    const count = tokensFor(lk.label);
+    const t0 = Date.now();
+    const tokens = await createRefreshTokens(lk, count);
+    const createdIn = (Date.now() - t0) / 1000;
+    await measure('refresh_token', lk.label, () => startLatchkey(lk, profileArgs(lk, 'refresh_token')), async (s) => {
+      const feed = tokenFeed(tokens);
+      return {
+        run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.web) }, setupBody: feed.body, check }),
+        notes: [`${tokens.length} refresh tokens written to the store beforehand (${createdIn.toFixed(1)} s)`],
+        after: () => [feed.used()],
+      };
+    });
+  }
+}
+
+/** @param {import('./lib/latchkey.js').Instance[]} latchkeys */
+async function authorizationCode(latchkeys) {
+  const scope = 'openid api.read';
+  for (const lk of latchkeys) {
+    const agent = keepAliveAgent(CONNECTIONS);
+    await measure('authorization_code flow', lk.label, () => startLatchkey(lk, profileArgs(lk, 'authorization_code')), async (s) => {
+      // Sign in and consent once, through the real pages; from then on the session cookie and the grant stand.
+      const browser = new Browser(lk.issuer);
+      const first = pkce();
+      await exchangeCode(lk.issuer, lk.web, await authorizeInteractive(browser, lk.web, scope, first.challenge), first.verifier);
+      const cookie = browser.cookieHeader();
+      const authorization = basic(lk.web);
+      const flow = async (/** @type {import('node:http').Agent} */ a) => {
+        const { verifier, challenge } = pkce();
+        const state = randomBytes(12).toString('base64url');
+        const query = new URLSearchParams({ response_type: 'code', client_id: lk.web.client_id, redirect_uri: REDIRECT_URI, scope, state, code_challenge: challenge, code_challenge_method: 'S256' });
+        const authz = await send(a, `${lk.issuer}/authorize?${query}`, { headers: { cookie } });
+        const location = authz.headers.location;
+        if (authz.status < 300 || authz.status > 399 || location === undefined || !location.startsWith(REDIRECT_URI)) {
+          throw new Error(`authorize answered ${authz.status} ${location ?? authz.body.slice(0, 200)}`);
+        }
+        const back = new URL(location).searchParams;
+        const code = back.get('code');
+        if (code === null || back.get('state') !== state || back.get('iss') !== lk.issuer) throw new Error(`bad redirect: ${location}`);
+        const token = await send(a, `${lk.issuer}/token`, {
+          method: 'POST',
+          headers: { ...form, authorization },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }).toString(),
+        });
+        if (token.status !== 200) throw new Error(`token answered ${token.status} ${token.body.slice(0, 200)}`);
+        const body = JSON.parse(token.body);
+        if (typeof body.access_token !== 'string' || typeof body.id_token !== 'string' || typeof body.refresh_token !== 'string') {
+          throw new Error(`token response lacks a token: ${token.body.slice(0, 200)}`);
+        }
+      };
+      return {
+        run: (seconds, problems) => flows(flow, { seconds, connections: CONNECTIONS, pid: s.pid, problems, agent }),
+        notes: ['per flow: GET /authorize (session cookie, PKCE S256, state) -> 303 with code -> POST /token; scope "openid api.read", RS256 ID token (the client default); requests/s counts flows, CPU per flow'],
+      };
+    });
+    agent.destroy();
+  }
+}
+
+/** The demo Calendar API's route with the token check and without, in alternating rounds. */
+async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) {
+  const issuer = await startLatchkey(lk);
+  let api;
+  try {
+    const browser = new Browser(lk.issuer);
+    const { verifier, challenge } = pkce();
+    const token = (await exchangeCode(lk.issuer, lk.web, await authorizeInteractive(browser, lk.web, 'calendar.read', challenge), verifier)).access_token;
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+    api = await startServer(path.join(HERE, 'api-server.js'), [], {
+      ...lk.env, BENCH_ISSUER: lk.issuer, BENCH_AUDIENCE: lk.audience, BENCH_DATA_DIR: lk.dataDir, BENCH_SUB: sub,
+    }, { line: (l) => l.startsWith('{') });
+    const urls = JSON.parse(api.line);
+    // The same request bytes to both; only one checks the token.
+    const headers = { authorization: `Bearer ${token}` };
+    const check = (/** @type {string} */ text) => {
+      try {
+        return Array.isArray(JSON.parse(text).events) ? null : 'no events';
+      } catch {
+        return 'not JSON';
+      }
+    };
+    const apiPid = api.pid;
+    const targets = [
+      { scenario: 'GET /calendar/events unchecked', url: `${urls.unchecked}/calendar/events` },
+      { scenario: 'GET /calendar/events checked', url: `${urls.checked}/calendar/events` },
+    ].map((t) => ({ ...t, problems: new Problems(), /** @type {import('./lib/load.js').Measurement[]} */ runs: [] }));
+    process.stdout.write(`  GET /calendar/events, checked and unchecked in ${ROUNDS} alternating rounds ... `);
+    for (const t of targets) await cannon({ url: t.url, headers, check }, { seconds: WARM_UP_S, connections: CONNECTIONS, pid: apiPid, problems: t.problems });
+    // Alternating rounds, so a change in the machine's background load falls on both alike.
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+        t.runs.push(await cannon({ url: t.url, headers, check }, { seconds: DURATION_S / ROUNDS, connections: CONNECTIONS, pid: apiPid, problems: t.problems }));
+      }
+    }
+    const rss = peakRssMiB(apiPid);
+    for (const t of targets) {
+      const requests = t.runs.reduce((a, r) => a + r.requests, 0);
+      const seconds = t.runs.reduce((a, r) => a + r.seconds, 0);
+      const mean = (/** @type {(r: import('./lib/load.js').Measurement) => number} */ f) => t.runs.reduce((a, r) => a + f(r), 0) / t.runs.length;
+      rows.push({
+        scenario: t.scenario,
+        server: 'calendar-api (fastify)',
+        requestsPerSecond: requests / seconds,
+        p50Ms: mean((r) => r.latencies.p50),
+        p99Ms: mean((r) => r.latencies.p99),
+        cpuMicrosPerRequest: t.runs.reduce((a, r) => a + r.cpuMicros, 0) / requests,
+        peakRssMiB: rss,
+        valid: t.problems.count === 0 && requests > 0,
+        problem: t.problems.first,
+        requests,
+        seconds,
+        notes: ['both routes in one API process: peak RSS is that process\'s; p50/p99 are means over the rounds'],
+      });
+    }
+    console.log(targets.map((t) => `${rows.find((r) => r.scenario === t.scenario)?.requestsPerSecond.toFixed(0)} req/s`).join(', '));
+  } catch (error) {
+    console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    for (const scenario of ['GET /calendar/events unchecked', 'GET /calendar/events checked']) {
+      rows.push({ scenario, server: 'calendar-api (fastify)', requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, peakRssMiB: NaN, valid: false, problem: String(error), requests: 0, seconds: 0, notes: [] });
+    }
+  } finally {
+    await stopServer(api);
+    await stopServer(issuer);
+  }
+}
+/** With BENCH_PROFILE_DIR: each Latchkey server writes a CPU profile named after its scenario. */
+function profileArgs(/** @type {import('./lib/latchkey.js').Instance} */ lk, /** @type {string} */ scenario) {
+  if (PROFILE_DIR === undefined) return [];
+  const dir = path.resolve(PROFILE_DIR, `${scenario}-${lk.database}`);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+async function main() {
+  const started = Date.now();
+  console.log(`Latchkey bench: ${CONNECTIONS} connections, ${WARM_UP_S} s warm-up + ${DURATION_S} s measured per measurement, 127.0.0.1; ` +
+    `Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const apiPort = await freePort();
+  const resource = `http://127.0.0.1:${apiPort}`;
+  /** @type {import('./lib/latchkey.js').Instance[]} */
+  const latchkeys = [];
+  try {
+    latchkeys.push(await prepareLatchkey({ audience: resource }));
+    if (POSTGRES !== undefined) latchkeys.push(await prepareLatchkey({ audience: resource, postgresAdmin: POSTGRES }));
+    else notes.push('PostgreSQL not measured: set LATCHKEY_BENCH_POSTGRES to a cluster admin URL (e.g. source .ci/postgres.sh && start_postgres, then LATCHKEY_BENCH_POSTGRES=$LATCHKEY_TEST_POSTGRES)');
+
+    if (wanted('client_credentials')) await clientCredentials(latchkeys, resource);
+    if (wanted('introspection')) await introspection(latchkeys, resource);
+    if (wanted('refresh_token')) await refresh(latchkeys, resource);
+    if (wanted('authorization_code')) await authorizationCode(latchkeys);
+    if (wanted('calendar')) await calendar(latchkeys[0]);
+  } finally {
+    for (const lk of latchkeys) await lk.dispose();
+  }
+
+  notes.push(
+    'each server runs in its own process, started fresh for each measurement (except the Calendar API, whose two routes share one process); ' +
+      'CPU µs/req = the server process\'s utime+stime (/proc/<pid>/stat, all threads) over the measured window / responses in it; ' +
+      `peak RSS = VmHWM of that process at the end of the measurement; CLK_TCK ${CLK_TCK}`,
+    'the load generator (autocannon, or the flow loop) runs in this process on the same machine and competes with the server for CPU',
+  );
+  const list = checks(rows, LIMITS);
+  console.log('');
+  console.log(table(rows));
+  console.log('');
+  console.log(checksText(list));
+  const annotated = rows.filter((r) => r.notes.length > 0);
+  if (annotated.length > 0) {
+    console.log('');
+    for (const r of annotated) console.log(`${r.scenario}, ${r.server}: ${r.notes.join('; ')}`);
+  }
+  const invalid = rows.filter((r) => !r.valid);
+  if (invalid.length > 0) {
+    console.log('');
+    for (const r of invalid) console.log(`INVALID ${r.scenario}, ${r.server}: ${r.problem}`);
+  }
+  console.log('');
+  for (const n of notes) console.log(`note: ${n}`);
+
+  const out = path.join(ROOT, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  const date = new Date();
+  const file = path.join(out, `bench-${date.toISOString().replace(/[:.]/g, '-')}.json`);
+  const record = {
+    benchmark: 'issue 9: Latchkey vs node-oidc-provider vs a bare ES256 signer',
+    date: date.toISOString(),
+    node: process.version,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg(), totalMemMiB: Math.round(os.totalmem() / 2 ** 20) },
+    settings: { warmupSeconds: WARM_UP_S, durationSeconds: DURATION_S, connections: CONNECTIONS, only: [...ONLY], postgres: POSTGRES !== undefined, oidcProvider: OIDC_VERSION, clkTck: CLK_TCK },
+    rows,
+    checks: list,
+    notes,
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  console.log(`\nresults written to ${path.relative(ROOT, file)} (${record.wallSeconds.toFixed(0)} s in all)`);
+  // Invalid measurements are a failed bench run.
+  if (invalid.length > 0) process.exitCode = 1;
+}
+
+await main();
