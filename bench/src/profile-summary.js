@@ -8,7 +8,7 @@ import path from 'node:path';
 const args = process.argv.slice(2);
 const topIndex = args.indexOf('--top');
 const top = topIndex === -1 ? 25 : Number(args[topIndex + 1]);
-const inputs = args.filter((a, i) => a !== '--top' && i !== topIndex + 1);
+const inputs = args.filter((_a, i) => topIndex === -1 || (i !== topIndex && i !== topIndex + 1));
 if (inputs.length === 0) {
   console.error('usage: node src/profile-summary.js DIR_OR_FILE... [--top N]');
   process.exit(2);

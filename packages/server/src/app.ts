@@ -68,7 +68,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => void answerJson(error, request, reply),
   });
-  await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   registerSecurityHeaders(app, config.issuer);
   const databaseUp = async (): Promise<boolean> => store.ping().then(() => true, () => false);
@@ -141,6 +140,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (pages) => {
+    // Only the browser pages read or set cookies: the back-channel endpoints skip the cookie
+    // plugin's per-request hooks (issue 9).
+    await pages.register(cookie);
     pages.setErrorHandler(answerPage);
     pages.addHook('onRequest', async (request, reply) => redirectToIssuerHost(config, request, reply));
     pages.get(ROUTES.home, (request, reply) => showHome(ctx, request, reply));

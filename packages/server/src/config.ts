@@ -2,7 +2,7 @@
 // setting is a ConfigError naming it; the CLI prints it on one line and exits 2 before anything
 // is written.
 import path from 'node:path';
-import type { DatabaseConfig } from './store/kysely/dialect.js';
+import type { DatabaseConfig, SqliteSynchronous } from './store/kysely/dialect.js';
 import { isHttpsOrLoopback } from './urls.js';
 
 export interface Config {
@@ -10,6 +10,8 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** PostgreSQL only: connections in this process's pool (also in `database.poolMax`). */
   readonly databasePoolMax: number;
+  /** SQLite only: `full` syncs each commit to disk, `normal` only at checkpoints (also in `database.synchronous`). */
+  readonly sqliteSynchronous: SqliteSynchronous;
   readonly port: number;
   readonly host: string;
   /** The issuer identifier (RFC 8414 §2): https (or http on a loopback host), no query or fragment, no trailing slash. */
@@ -41,6 +43,12 @@ export const SETTINGS = {
   dataDir: { env: 'LATCHKEY_DATA_DIR', flag: 'data-dir', default: './.data', description: 'where the default database lives' },
   database: { env: 'LATCHKEY_DATABASE', flag: 'database', default: 'sqlite:<data dir>/latchkey.db', description: 'sqlite:PATH or a postgres:// URL' },
   databasePoolMax: { env: 'LATCHKEY_DATABASE_POOL_MAX', flag: 'database-pool-max', default: '10', description: 'PostgreSQL connections per server process' },
+  sqliteSynchronous: {
+    env: 'LATCHKEY_SQLITE_SYNCHRONOUS',
+    flag: 'sqlite-synchronous',
+    default: 'full',
+    description: 'SQLite only: full (each commit synced to disk) or normal (faster; a power loss may undo the last commits)',
+  },
   port: { env: 'LATCHKEY_PORT', flag: 'port', default: '4000', description: 'the port `serve` listens on' },
   host: { env: 'LATCHKEY_HOST', flag: 'host', default: '127.0.0.1', description: 'the address `serve` listens on' },
   issuer: { env: 'LATCHKEY_ISSUER', flag: 'issuer', default: 'http://localhost:<port>', description: 'the issuer identifier; every endpoint URL derives from it' },
@@ -87,7 +95,11 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
   const host = raw('host') ?? '127.0.0.1';
   const databasePoolMax = integer('databasePoolMax', 10, 1, 1000);
   const parsedDatabase = parseDatabase(raw('database'), dataDir, label('database'));
-  const database = parsedDatabase.kind === 'postgres' ? { ...parsedDatabase, poolMax: databasePoolMax } : parsedDatabase;
+  const sqliteSynchronous = raw('sqliteSynchronous') ?? 'full';
+  if (!isSqliteSynchronous(sqliteSynchronous)) {
+    throw new ConfigError(`${label('sqliteSynchronous')} must be full or normal, got ${JSON.stringify(sqliteSynchronous)}`);
+  }
+  const database = parsedDatabase.kind === 'postgres' ? { ...parsedDatabase, poolMax: databasePoolMax } : { ...parsedDatabase, synchronous: sqliteSynchronous };
   const issuer = parseIssuer(raw('issuer') ?? `http://localhost:${port}`, label('issuer'));
   // RFC 6749 §4.1.2: a code lives at most 10 minutes.
   const codeTtl = integer('codeTtl', 60, 1, 600);
@@ -100,9 +112,13 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
   if (!isLogLevel(logLevel)) throw new ConfigError(`${label('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
 
   return Object.freeze({
-    dataDir, database, databasePoolMax, port, host, issuer, accessTokenTtl, refreshTokenTtl, refreshTokenMaxLifetime, codeTtl,
+    dataDir, database, databasePoolMax, sqliteSynchronous, port, host, issuer, accessTokenTtl, refreshTokenTtl, refreshTokenMaxLifetime, codeTtl,
     refreshReuseGrace, trustProxy, logLevel,
   });
+}
+
+function isSqliteSynchronous(value: string): value is SqliteSynchronous {
+  return value === 'full' || value === 'normal';
 }
 
 function isLogLevel(value: string): value is Config['logLevel'] {

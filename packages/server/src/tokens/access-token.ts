@@ -26,22 +26,21 @@ export interface IssuedAccessToken {
 export async function issueAccessToken(keys: KeyRing, input: AccessTokenInput): Promise<IssuedAccessToken> {
   const key = await keys.signingKey('ES256');
   const jti = randomToken(16);
-  const claims: Record<string, unknown> = {
-    client_id: input.clientId,
-    scope: input.scopes.join(' '),
-  };
-  if (input.authTime !== undefined && input.authTime !== null) claims.auth_time = input.authTime;
-  if (input.grantId !== undefined && input.grantId !== null) claims.grant_id = input.grantId;
   const aud = input.audience.length === 1 ? input.audience[0] : [...input.audience];
-  // RFC 9068 §2.1: the `at+jwt` type keeps an access token from passing as any other JWT.
-  const token = key.sign('at+jwt', {
-    ...claims,
+  // One literal in the final claim order: building it up by spreading showed in the profile.
+  const payload: Record<string, unknown> = {
     iss: input.issuer,
     sub: input.subject,
     aud: aud ?? input.issuer,
+    client_id: input.clientId,
+    scope: input.scopes.join(' '),
     jti,
     iat: input.now,
     exp: input.now + input.ttl,
-  });
+  };
+  if (input.authTime !== undefined && input.authTime !== null) payload.auth_time = input.authTime;
+  if (input.grantId !== undefined && input.grantId !== null) payload.grant_id = input.grantId;
+  // RFC 9068 §2.1: the `at+jwt` type keeps an access token from passing as any other JWT.
+  const token = key.sign('at+jwt', payload);
   return { token, jti, expiresIn: input.ttl };
 }

@@ -20,6 +20,7 @@ describe('bad settings', () => {
     ['LATCHKEY_ISSUER', 'https://as.example/?q=1'],
     ['LATCHKEY_DATABASE', 'mysql://x'],
     ['LATCHKEY_DATABASE_POOL_MAX', '0'],
+    ['LATCHKEY_SQLITE_SYNCHRONOUS', 'off'],
     ['LATCHKEY_TRUST_PROXY', 'maybe'],
     ['LATCHKEY_LOG_LEVEL', 'loud'],
   ])('%s=%s: one line naming it, exit 2, no data folder', async (name, value) => {

@@ -11,9 +11,15 @@ import { openPostgres } from './postgres-dialect.js';
 import { SharedFileSqliteDialect } from './sqlite-dialect.js';
 
 export type DatabaseConfig =
-  | { kind: 'sqlite'; path: string }
+  /**
+   * `synchronous`: SQLite's durability (LATCHKEY_SQLITE_SYNCHRONOUS). `full` (the default) syncs
+   * every commit to disk; `normal` only at checkpoints, so a power loss may undo the last commits.
+   */
+  | { kind: 'sqlite'; path: string; synchronous?: SqliteSynchronous }
   /** `poolMax`: connections in this process's pool (LATCHKEY_DATABASE_POOL_MAX); 10 when absent. */
   | { kind: 'postgres'; url: string; poolMax?: number };
+
+export type SqliteSynchronous = 'full' | 'normal';
 
 /** The configuration names a database this build cannot open. */
 export class UnsupportedDatabaseError extends Error {
@@ -23,20 +29,24 @@ export class UnsupportedDatabaseError extends Error {
 export function openDatabase(config: DatabaseConfig): Kysely<Database> {
   switch (config.kind) {
     case 'sqlite':
-      return openSqlite(config.path);
+      return openSqlite(config.path, config.synchronous ?? 'full');
     case 'postgres':
       // Lazy: the pool connects at the first query (the migrations), not here.
       return openPostgres({ url: config.url, poolMax: config.poolMax });
   }
 }
 
-function openSqlite(file: string): Kysely<Database> {
+function openSqlite(file: string, synchronous: SqliteSynchronous): Kysely<Database> {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   try {
     // Set first, so that the pragmas below already wait for a process holding the lock.
     sqlite.pragma('busy_timeout = 5000');
     enableWal(sqlite);
+    // In WAL mode both keep the file consistent through any crash; `normal` skips the fsync per
+    // commit (most of a refresh_token grant's time on SQLite, issue 9), at the cost that an OS
+    // crash or power loss may roll back the last commits. A process crash loses nothing.
+    sqlite.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // SQLite ignores REFERENCES unless asked, per connection.
     sqlite.pragma('foreign_keys = ON');
   } catch (error) {

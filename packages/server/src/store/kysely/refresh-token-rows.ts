@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { RefreshToken, TokenFamily } from '../repositories.js';
 import { joinScopes, splitScopes } from './columns.js';
+import { queryTemplate } from './query-template.js';
 import type { Database, RefreshTokensTable, TokenFamiliesTable } from './schema.js';
 
 export async function selectToken(db: Kysely<Database>, tokenHash: string): Promise<RefreshToken | undefined> {
@@ -16,8 +17,8 @@ export async function selectFamily(db: Kysely<Database>, familyId: string): Prom
 }
 
 /** The token and its family in one read: the rotation's first step on the token endpoint's hot path. */
-export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: string): Promise<{ token: RefreshToken; family: TokenFamily } | undefined> {
-  const row = await db
+const tokenAndFamily = queryTemplate((db, param: (name: 'tokenHash') => never) =>
+  db
     .selectFrom('refresh_tokens as t')
     .innerJoin('token_families as f', 'f.id', 't.family_id')
     .selectAll('t')
@@ -29,8 +30,11 @@ export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: stri
       'f.created_at as f_created_at',
       'f.revoked_at as f_revoked_at',
     ])
-    .where('t.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where('t.token_hash', '=', param('tokenHash')),
+);
+
+export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: string): Promise<{ token: RefreshToken; family: TokenFamily } | undefined> {
+  const [row] = (await tokenAndFamily.execute(db, { tokenHash })).rows;
   if (row === undefined) return undefined;
   const family = toFamily({
     id: row.family_id,
@@ -43,6 +47,20 @@ export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: stri
   });
   return { token: toToken(row), family };
 }
+
+/** Inserts a refresh token row (tokenRow's columns). */
+export const insertToken = queryTemplate((db, param: (name: keyof RefreshTokensTable) => never) =>
+  db.insertInto('refresh_tokens').values({
+    token_hash: param('token_hash'),
+    family_id: param('family_id'),
+    client_id: param('client_id'),
+    user_id: param('user_id'),
+    scopes: param('scopes'),
+    issued_at: param('issued_at'),
+    expires_at: param('expires_at'),
+    rotated_at: param('rotated_at'),
+  }),
+);
 
 export function tokenRow(token: RefreshToken): RefreshTokensTable {
   return {

@@ -1,7 +1,8 @@
 // Refresh token rotation with reuse detection (RFC 9700 §4.14.2; RFC 6749 §6, §10.4).
 import type { Kysely } from 'kysely';
 import type { RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
-import { familyRow, selectFamily, selectToken, selectTokenAndFamily, tokenRow } from './refresh-token-rows.js';
+import { queryTemplate } from './query-template.js';
+import { familyRow, insertToken, selectFamily, selectToken, selectTokenAndFamily, tokenRow } from './refresh-token-rows.js';
 import type { Database } from './schema.js';
 
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
@@ -62,6 +63,11 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   }
 }
 
+/** Only the first of concurrent rotations finds rotated_at empty. */
+const markRotated = queryTemplate((db, param: (name: 'now' | 'tokenHash') => never) =>
+  db.updateTable('refresh_tokens').set({ rotated_at: param('now') }).where('token_hash', '=', param('tokenHash')).where('rotated_at', 'is', null),
+);
+
 /** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
 async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
   const { tokenHash, clientId, now, graceSeconds, successor, scopes, familyLifetime } = input;
@@ -77,13 +83,8 @@ async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<Rota
   const widened = scopes === undefined || scopes === null ? [] : scopes.filter((s) => !token.scopes.includes(s));
   if (widened.length > 0) return { outcome: 'widened', scopes: widened };
 
-  const marked = await trx
-    .updateTable('refresh_tokens')
-    .set({ rotated_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('rotated_at', 'is', null)
-    .executeTakeFirst();
-  if (marked.numUpdatedRows === 1n) {
+  const marked = await markRotated.execute(trx, { now, tokenHash });
+  if (marked.numAffectedRows === 1n) {
     const next: RefreshToken = {
       ...token,
       tokenHash: successor.tokenHash,
@@ -92,7 +93,7 @@ async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<Rota
       expiresAt: familyLifetime === undefined ? successor.expiresAt : Math.min(successor.expiresAt, family.createdAt + familyLifetime),
       rotatedAt: null,
     };
-    await trx.insertInto('refresh_tokens').values(tokenRow(next)).execute();
+    await insertToken.execute(trx, tokenRow(next));
     return { outcome: 'rotated', token: next, family };
   }
 
