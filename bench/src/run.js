@@ -339,10 +339,12 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
 }
 /** With BENCH_PROFILE_DIR: each Latchkey server writes a CPU profile named after its scenario. */
 function profileArgs(/** @type {import('./lib/latchkey.js').Instance} */ lk, /** @type {string} */ scenario) {
-  if (PROFILE_DIR === undefined) return [];
+  // BENCH_LATCHKEY_NODE_ARGS: node flags for the Latchkey servers only, to measure one (e.g. a V8 heap setting).
+  const extra = (process.env.BENCH_LATCHKEY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  if (PROFILE_DIR === undefined) return extra;
   const dir = path.resolve(PROFILE_DIR, `${scenario}-${lk.database}`);
   mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  return [...extra, '--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 async function main() {

@@ -2,7 +2,7 @@
 // started from the built `latchkey serve`, refresh tokens written straight into the store, and
 // the browser's part of the authorization code flow played with fetch.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { URLSearchParams, pathToFileURL } from 'node:url';
@@ -62,9 +62,15 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
   }
 }
 
+/**
+ * The node flags on the bin's `#!/usr/bin/env -S node ...` line: `latchkey serve` run as users run
+ * it (the bin, or node_modules/.bin/latchkey) gets them, so the bench does too.
+ */
+const BIN_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(LATCHKEY, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').split(' ').filter((a) => a !== '');
+
 /** A fresh `latchkey serve` on the instance's port; `nodeArgs` e.g. --cpu-prof. */
 export function startLatchkey(/** @type {Instance} */ instance, /** @type {string[]} */ nodeArgs = []) {
-  return startServer(LATCHKEY, ['serve', '--port', String(instance.port)], instance.env, { url: `${instance.issuer}/readyz`, nodeArgs });
+  return startServer(LATCHKEY, ['serve', '--port', String(instance.port)], instance.env, { url: `${instance.issuer}/readyz`, nodeArgs: [...BIN_NODE_FLAGS, ...nodeArgs] });
 }
 
 const hash = (/** @type {string} */ secret) => createHash('sha256').update(secret, 'utf8').digest('base64url');
