@@ -10,7 +10,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** PostgreSQL only: connections in this process's pool (also in `database.poolMax`). */
   readonly databasePoolMax: number;
-  /** SQLite only: `full` syncs each commit to disk, `normal` only at checkpoints (also in `database.synchronous`). */
+  /** SQLite only: `full` answers a write once it is on disk (group commit), `normal` once the OS has it (also in `database.synchronous`). */
   readonly sqliteSynchronous: SqliteSynchronous;
   readonly port: number;
   readonly host: string;
@@ -47,7 +47,7 @@ export const SETTINGS = {
     env: 'LATCHKEY_SQLITE_SYNCHRONOUS',
     flag: 'sqlite-synchronous',
     default: 'full',
-    description: 'SQLite only: full (each commit synced to disk) or normal (faster; a power loss may undo the last commits)',
+    description: 'SQLite only: full (a write is answered once on disk) or normal (once the OS has it; a power loss may undo the last commits)',
   },
   port: { env: 'LATCHKEY_PORT', flag: 'port', default: '4000', description: 'the port `serve` listens on' },
   host: { env: 'LATCHKEY_HOST', flag: 'host', default: '127.0.0.1', description: 'the address `serve` listens on' },

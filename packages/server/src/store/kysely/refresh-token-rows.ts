@@ -11,8 +11,11 @@ export async function selectToken(db: Kysely<Database>, tokenHash: string): Prom
   return row && toToken(row);
 }
 
+// Read on every introspection of a user's access token (is its grant still alive?).
+const familyById = queryTemplate((db, param: (name: 'familyId') => never) => db.selectFrom('token_families').selectAll().where('id', '=', param('familyId')));
+
 export async function selectFamily(db: Kysely<Database>, familyId: string): Promise<TokenFamily | undefined> {
-  const row = await db.selectFrom('token_families').selectAll().where('id', '=', familyId).executeTakeFirst();
+  const [row] = (await familyById.execute(db, { familyId })).rows;
   return row && toFamily(row);
 }
 

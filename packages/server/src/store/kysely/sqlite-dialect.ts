@@ -1,7 +1,8 @@
 // Kysely's SQLite dialect with two changes that make one SQLite file safe to share between
-// processes (ARCHITECTURE: stateless processes, one shared store).
+// processes (ARCHITECTURE: stateless processes, one shared store), and group commit (wal-sync.ts).
 import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, Driver, DialectAdapter, SqliteDialectConfig } from 'kysely';
+import type { WalSync } from './wal-sync.js';
 
 /**
  * Every transaction here reads and then writes (rotate, throttle, migrations). A plain (deferred)
@@ -10,8 +11,48 @@ import type { DatabaseConnection, Driver, DialectAdapter, SqliteDialectConfig } 
  * write lock up front, so a second process waits (busy_timeout) and then reads fresh data.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  /** total_changes() when the connection was last released: a rise means this use wrote. */
+  #changes = 0;
+  /** SQLite has one connection, handed out under a mutex: the one being released. */
+  #connection: DatabaseConnection | undefined;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly walSync: WalSync | undefined,
+  ) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.#connection = connection;
+    return connection;
+  }
+
+  /**
+   * Kysely releases the connection after each query, or after a transaction's COMMIT or ROLLBACK,
+   * and the caller's await ends only when this returns. So a use that wrote hands the connection
+   * on at once and then waits for the group sync (wal-sync.ts) before its caller goes on.
+   */
+  override async releaseConnection(): Promise<void> {
+    const connection = this.#connection;
+    let wrote = false;
+    try {
+      if (this.walSync !== undefined && connection !== undefined) {
+        const { rows } = await connection.executeQuery<{ n: number }>(CompiledQuery.raw('select total_changes() as n'));
+        const changes = rows[0]?.n ?? 0;
+        wrote = changes !== this.#changes;
+        this.#changes = changes;
+      }
+    } finally {
+      this.#connection = undefined;
+      await super.releaseConnection();
+    }
+    if (wrote) await this.walSync?.sync();
   }
 }
 
@@ -29,14 +70,17 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 
 export class SharedFileSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #walSync: WalSync | undefined;
 
-  constructor(config: SqliteDialectConfig) {
+  /** `walSync`: makes every write wait until it is on disk (group commit); absent, it waits for nothing. */
+  constructor(config: SqliteDialectConfig, walSync?: WalSync) {
     super(config);
     this.#config = config;
+    this.#walSync = walSync;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#walSync);
   }
 
   override createAdapter(): DialectAdapter {
