@@ -32,7 +32,7 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   /** @type {NodeJS.ProcessEnv} */
-  const env = { ...process.env, LATCHKEY_DATA_DIR: dataDir, LATCHKEY_PORT: String(port), LATCHKEY_ISSUER: issuer, LATCHKEY_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, LATCHKEY_DATA_DIR: dataDir, LATCHKEY_PORT: String(port), LATCHKEY_ISSUER: issuer, LATCHKEY_LOG_LEVEL: process.env.LATCHKEY_LOG_LEVEL ?? 'warn' };
   delete env.LATCHKEY_DATABASE;
   let dropDatabase = async () => {};
   if (postgresAdmin !== undefined) {
