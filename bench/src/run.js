@@ -39,6 +39,7 @@ const LIMITS = { p99LimitMs: 10, rssLimitMiB: 120 };
 const OIDC_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/oidc-provider/package.json'), 'utf8')).version;
 const OIDC = `oidc-provider ${OIDC_VERSION}`;
 const BARE = 'bare ES256 signer';
+const FASTIFY_SIGNER = 'Fastify ES256 signer';
 // The Calendar API's measured time is split into rounds that alternate the two routes.
 const ROUNDS = 4;
 
@@ -149,9 +150,10 @@ async function oidcProvider(resource, refreshTokens = 0) {
   return Object.assign(server, { url, client, tokens });
 }
 
-async function bareSigner() {
+/** A signer peer: `peers/bare-signer.js` (node:http) or `peers/fastify-signer.js`. */
+async function signer(/** @type {string} */ file) {
   const port = await freePort();
-  const server = await startServer(path.join(HERE, 'peers/bare-signer.js'), [], { ...process.env, BENCH_PORT: String(port) }, { line: (l) => l.startsWith('{') });
+  const server = await startServer(path.join(HERE, 'peers', file), [], { ...process.env, BENCH_PORT: String(port) }, { line: (l) => l.startsWith('{') });
   return Object.assign(server, { url: JSON.parse(server.line).url });
 }
 
@@ -161,9 +163,11 @@ async function bareSigner() {
 async function clientCredentials(latchkeys, resource) {
   const body = 'grant_type=client_credentials&scope=api.read';
   const check = tokenResponseCheck();
-  await measure('client_credentials', BARE, bareSigner, async (s) => ({
-    run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body, check }),
-  }));
+  for (const [name, file] of [[BARE, 'bare-signer.js'], [FASTIFY_SIGNER, 'fastify-signer.js']]) {
+    await measure('client_credentials', name, () => signer(file), async (s) => ({
+      run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body, check }),
+    }));
+  }
   await measure('client_credentials', OIDC, () => oidcProvider(resource), async (p) => {
     // With `resource`, oidc-provider issues an ES256 JWT (RFC 9068) like Latchkey's; without, an opaque one.
     const extra = `&resource=${encodeURIComponent(resource)}`;

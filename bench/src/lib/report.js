@@ -4,7 +4,7 @@
  * @typedef {{ scenario: string, server: string, requestsPerSecond: number, p50Ms: number, p99Ms: number,
  *   cpuMicrosPerRequest: number, peakRssMiB: number, valid: boolean, problem: string | null,
  *   requests: number, seconds: number, notes: string[] }} Row
- * @typedef {{ name: string, value: number | null, display: string, target: string, pass: boolean | null, detail?: string }} Check
+ * @typedef {{ name: string, value: number | null, display: string, target: string, pass: boolean | 'info' | null, detail?: string }} Check
  */
 
 const num = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -58,6 +58,19 @@ export function checks(rows, { p99LimitMs, rssLimitMiB }) {
   for (const lk of latchkeys) {
     ratio(`client_credentials: ${lk} / ${oidc}`, find('client_credentials', lk), find('client_credentials', oidc), 3);
     ratio(`client_credentials: ${lk} / ${bare}`, find('client_credentials', lk), find('client_credentials', bare), 0.8, true);
+    // Context, no target: the same signer inside Fastify, Latchkey's framework.
+    const framework = rows.find((r) => r.scenario === 'client_credentials' && r.server.startsWith('Fastify'));
+    const ours = find('client_credentials', lk);
+    if (framework !== undefined && ours !== undefined) {
+      out.push({
+        name: `client_credentials: ${lk} / ${framework.server}`,
+        value: ours.requestsPerSecond / framework.requestsPerSecond,
+        display: `${((ours.requestsPerSecond / framework.requestsPerSecond) * 100).toFixed(0)}%`,
+        target: 'none',
+        pass: ours.valid && framework.valid ? 'info' : null,
+        detail: `${num(ours.requestsPerSecond)} / ${num(framework.requestsPerSecond)} req/s; the framework's floor`,
+      });
+    }
     ratio(`introspection: ${lk} / ${oidc}`, find('introspection', lk), find('introspection', oidc), 3.5);
     ratio(`refresh_token: ${lk} / ${oidc}`, find('refresh_token', lk), find('refresh_token', oidc), 3);
   }
@@ -105,7 +118,7 @@ export function checksText(list) {
   const width = Math.max(...list.map((c) => c.name.length));
   return list
     .map((c) => {
-      const verdict = c.pass === null ? 'INVALID' : c.pass ? 'PASS' : 'MISS';
+      const verdict = c.pass === null ? 'INVALID' : c.pass === 'info' ? 'INFO' : c.pass ? 'PASS' : 'MISS';
       return `${c.name.padEnd(width)}  ${c.display.padStart(8)}  target ${c.target.padEnd(8)}  ${verdict}${c.detail ? `  (${c.detail})` : ''}`;
     })
     .join('\n');
