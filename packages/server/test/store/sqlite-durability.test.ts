@@ -109,6 +109,35 @@ describe('SQLite store durability', () => {
     }
   });
 
+  it('waits for a flush after a statement that returns rows and writes (UPDATE ... RETURNING), and not after a SELECT', async () => {
+    const file = tempFile();
+    const { calls, flush } = manualFlush();
+    const db = openSqliteFile(file, { walSync: new WalSync(`${file}-wal`, flush) });
+    try {
+      await sql`create table t (v integer)`.execute(db);
+      const inserting = sql`insert into t values (1)`.execute(db);
+      for (let i = 0; i < 5 && calls.length === 0; i++) await tick();
+      calls[0]?.done();
+      await inserting;
+      let updated = false;
+      const updating = sql<{ v: number }>`update t set v = v + 1 returning v`.execute(db).then((r) => {
+        updated = true;
+        return r.rows;
+      });
+      for (let i = 0; i < 5 && calls.length < 2; i++) await tick();
+      expect(calls).toHaveLength(2);
+      expect(updated).toBe(false);
+      calls[1]?.done();
+      expect(await updating).toEqual([{ v: 2 }]);
+      await sql`select v from t`.execute(db);
+      await tick();
+      expect(calls).toHaveLength(2);
+    } finally {
+      for (const call of calls) call.done();
+      await db.destroy();
+    }
+  });
+
   it('makes twenty concurrent writes share flushes instead of paying one each', async () => {
     const file = tempFile();
     let flushes = 0;

@@ -4,6 +4,9 @@ import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysel
 import type { DatabaseConnection, Driver, DialectAdapter, SqliteDialectConfig } from 'kysely';
 import type { WalSync } from './wal-sync.js';
 
+/** A statement that cannot change rows: a plain SELECT (Kysely writes `select` in lower case). */
+const SELECT = /^\s*select\s/i;
+
 /**
  * Every transaction here reads and then writes (rotate, throttle, migrations). A plain (deferred)
  * `BEGIN` takes the write lock only at the first write, and in WAL mode a reader whose snapshot
@@ -15,6 +18,9 @@ class ImmediateSqliteDriver extends SqliteDriver {
   #changes = 0;
   /** SQLite has one connection, handed out under a mutex: the one being released. */
   #connection: DatabaseConnection | undefined;
+  /** The connection as handed out with group commit on: it notes whether anything but a SELECT ran. */
+  #tracked: DatabaseConnection | undefined;
+  #onlySelects = true;
 
   constructor(
     config: SqliteDialectConfig,
@@ -30,7 +36,19 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection();
     this.#connection = connection;
-    return connection;
+    this.#onlySelects = true;
+    this.#tracked ??= {
+      executeQuery: (query) => {
+        // A use that ran only SELECTs wrote nothing: its release skips the total_changes() read.
+        if (this.#onlySelects && !SELECT.test(query.sql)) this.#onlySelects = false;
+        return connection.executeQuery(query);
+      },
+      streamQuery: (query, chunkSize) => {
+        if (this.#onlySelects && !SELECT.test(query.sql)) this.#onlySelects = false;
+        return connection.streamQuery(query, chunkSize);
+      },
+    };
+    return this.walSync === undefined ? connection : this.#tracked;
   }
 
   /**
@@ -42,7 +60,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
     const connection = this.#connection;
     let wrote = false;
     try {
-      if (this.walSync !== undefined && connection !== undefined) {
+      if (this.walSync !== undefined && connection !== undefined && !this.#onlySelects) {
         const { rows } = await connection.executeQuery<{ n: number }>(CompiledQuery.raw('select total_changes() as n'));
         const changes = rows[0]?.n ?? 0;
         wrote = changes !== this.#changes;
