@@ -40,6 +40,8 @@ const OIDC_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/oidc-
 const OIDC = `oidc-provider ${OIDC_VERSION}`;
 const BARE = 'bare ES256 signer';
 const FASTIFY_SIGNER = 'Fastify ES256 signer';
+const BARE_FIXED = 'bare node:http, fixed answer';
+const FASTIFY_FIXED = 'Fastify, fixed answer';
 // The Calendar API's measured time is split into rounds that alternate the two routes.
 const ROUNDS = 4;
 
@@ -150,10 +152,10 @@ async function oidcProvider(resource, refreshTokens = 0) {
   return Object.assign(server, { url, client, tokens });
 }
 
-/** A signer peer: `peers/bare-signer.js` (node:http) or `peers/fastify-signer.js`. */
-async function signer(/** @type {string} */ file) {
+/** A signer peer: `peers/bare-signer.js` (node:http) or `peers/fastify-signer.js`; `answer: 'fixed'` signs nothing. */
+async function signer(/** @type {string} */ file, answer = 'token') {
   const port = await freePort();
-  const server = await startServer(path.join(HERE, 'peers', file), [], { ...process.env, BENCH_PORT: String(port) }, { line: (l) => l.startsWith('{') });
+  const server = await startServer(path.join(HERE, 'peers', file), [], { ...process.env, BENCH_PORT: String(port), BENCH_ANSWER: answer }, { line: (l) => l.startsWith('{') });
   return Object.assign(server, { url: JSON.parse(server.line).url });
 }
 
@@ -184,6 +186,12 @@ async function clientCredentials(latchkeys, resource) {
 
 /** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
 async function introspection(latchkeys, resource) {
+  // The ceilings: a fixed answer to the same request, no work at all, on node:http and on Fastify.
+  for (const [name, file] of [[BARE_FIXED, 'bare-signer.js'], [FASTIFY_FIXED, 'fastify-signer.js']]) {
+    await measure('introspection', name, () => signer(file, 'fixed'), async (s) => ({
+      run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body: `token=${'x'.repeat(400)}`, check: activeCheck }),
+    }));
+  }
   await measure('introspection', OIDC, () => oidcProvider(resource), async (p) => {
     // No `resource`: an opaque token, stored, which is what oidc-provider can introspect.
     const token = await serviceToken(`${p.url}/token`, p.client);

@@ -4,7 +4,8 @@
  * @typedef {{ scenario: string, server: string, requestsPerSecond: number, p50Ms: number, p99Ms: number,
  *   cpuMicrosPerRequest: number, peakRssMiB: number, valid: boolean, problem: string | null,
  *   requests: number, seconds: number, notes: string[] }} Row
- * @typedef {{ name: string, value: number | null, display: string, target: string, pass: boolean | 'info' | null, detail?: string }} Check
+ * @typedef {{ name: string, value: number | null, display: string, target: string, pass: boolean | 'info' | null, detail?: string,
+ *   ceiling?: { server: string, requestsPerSecond: number, needed: number, reachable: boolean } }} Check
  */
 
 const num = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -42,17 +43,35 @@ export function checks(rows, { p99LimitMs, rssLimitMiB }) {
   const oidc = rows.find((r) => r.server.startsWith('oidc-provider'))?.server ?? 'oidc-provider';
   const bare = rows.find((r) => r.server.startsWith('bare'))?.server ?? 'bare ES256 signer';
 
+  // The fastest any server answers each scenario on this machine, in this run: a token endpoint
+  // (client_credentials, and refresh, which also signs a token) cannot outrun the bare signer, and
+  // Latchkey's introspection cannot outrun Fastify answering a fixed body to the same request
+  // (ARCHITECTURE.md: Latchkey is built on Fastify).
+  const ceilings = {
+    client_credentials: find('client_credentials', bare),
+    refresh_token: find('client_credentials', bare),
+    introspection: rows.find((r) => r.scenario === 'introspection' && r.server.startsWith('Fastify')),
+  };
   const ratio = (/** @type {string} */ name, /** @type {Row | undefined} */ a, /** @type {Row | undefined} */ b, /** @type {number} */ min, percent = false) => {
     if (a === undefined || b === undefined) return;
     const value = a.requestsPerSecond / b.requestsPerSecond;
     const valid = a.valid && b.valid;
+    // A share of the bare signer is bounded by the same signer inside Fastify, Latchkey's framework.
+    const limit = percent ? rows.find((r) => r.scenario === a.scenario && r.server.startsWith('Fastify')) : ceilings[/** @type {keyof typeof ceilings} */ (a.scenario)];
+    const needed = min * b.requestsPerSecond;
+    const ceiling = limit === undefined || !limit.valid ? undefined : { server: limit.server, requestsPerSecond: limit.requestsPerSecond, needed, reachable: needed <= limit.requestsPerSecond };
     out.push({
       name,
       value,
       display: percent ? `${(value * 100).toFixed(0)}%` : `${value.toFixed(2)}×`,
       target: percent ? `≥ ${(min * 100).toFixed(0)}%` : `≥ ${min}×`,
       pass: valid ? value >= min : null,
-      detail: `${num(a.requestsPerSecond)} / ${num(b.requestsPerSecond)} req/s`,
+      detail:
+        `${num(a.requestsPerSecond)} / ${num(b.requestsPerSecond)} req/s` +
+        (ceiling === undefined
+          ? ''
+          : `; the target needs ${num(needed)} req/s, ${ceiling.reachable ? 'under' : 'ABOVE'} the ${ceiling.server}'s ${num(ceiling.requestsPerSecond)}${ceiling.reachable ? '' : ': out of reach on this machine'}`),
+      ...(ceiling === undefined ? {} : { ceiling }),
     });
   };
   for (const lk of latchkeys) {

@@ -3,8 +3,13 @@
 // no routing, no body parsing: what is left is the HTTP round trip, the body read and one ECDSA
 // P-256 signature, which an authorization server cannot do without. Env: BENCH_PORT. Prints one
 // JSON line {"url": ...} when ready.
+//
+// With BENCH_ANSWER=fixed it signs nothing and answers one fixed introspection response: the
+// ceiling of any endpoint on node:http here (the HTTP round trip and the body read alone).
 import { createServer } from 'node:http';
 import { tokenResponse } from './es256-token.js';
+
+const fixed = process.env.BENCH_ANSWER === 'fixed' ? JSON.stringify({ active: true, client_id: 'bench-service', scope: 'api.read' }) : undefined;
 
 const port = Number(process.env.BENCH_PORT ?? 0);
 const issuer = `http://127.0.0.1:${port}`;
@@ -12,7 +17,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const server = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
-    const body = tokenResponse(issuer);
+    const body = fixed ?? tokenResponse(issuer);
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
     response.end(body);
   });

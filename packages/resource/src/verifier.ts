@@ -7,7 +7,7 @@ import { discover, type FetchLike } from './discovery.js';
 import { InsufficientScopeError, InvalidTokenError, IssuerUnavailableError } from './errors.js';
 import { createIntrospector, type IntrospectionOptions } from './introspection.js';
 import { locateToken, type BearerRequest, type TokenMethod } from './token-location.js';
-import { VerificationCache } from './verification-cache.js';
+import { VerificationCache, type VerifiedToken } from './verification-cache.js';
 
 export interface VerifierOptions {
   /** The authorization server's issuer identifier, exactly as in its metadata and tokens' `iss`. */
@@ -102,11 +102,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const clockTolerance = options.clockTolerance ?? 5;
   const cache = new VerificationCache(options.cacheSize ?? 1000, (options.cacheMaxAge ?? 60) * 1000);
-  const checkSignatureAndClaims = async (token: string): Promise<AccessTokenClaims> => {
-    const now = Date.now();
-    const cached = cache.get(token, now);
-    // A remembered token is still checked against the clock: it may have expired since.
-    if (cached !== undefined && cached.exp + clockTolerance > now / 1000) return cached;
+  const checkSignatureAndClaims = async (token: string, now: number): Promise<VerifiedToken> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, getKey, {
@@ -121,27 +117,36 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw explain(error, options);
     }
     const claims = checkClaimTypes(payload);
-    cache.set(token, claims, now);
-    return claims;
+    const verified: VerifiedToken = { claims, scopes: Object.freeze((claims.scope ?? '').split(' ').filter((s) => s !== '')) };
+    cache.set(token, verified, now);
+    return verified;
   };
 
   const introspect = options.introspection === undefined ? undefined : createIntrospector(options.introspection, discovery, fetchImpl);
-  const verifyToken: Verifier['verifyToken'] = async (token, required = {}) => {
-    const claims = await checkSignatureAndClaims(token);
+  const check = async (token: string, required: RequireOptions | undefined): Promise<VerifiedToken> => {
+    const now = Date.now();
+    const cached = cache.get(token, now);
+    // A remembered token is still checked against the clock: it may have expired since.
+    const verified = cached !== undefined && cached.claims.exp + clockTolerance > now / 1000 ? cached : await checkSignatureAndClaims(token, now);
     if (introspect !== undefined) await introspect(token);
-    const scopes = (claims.scope ?? '').split(' ').filter((s) => s !== '');
-    const needed = required.scopes ?? [];
-    if (!needed.every((s) => scopes.includes(s))) throw new InsufficientScopeError(needed, scopes);
-    return { sub: claims.sub, clientId: claims.client_id, scopes, claims };
+    const needed = required?.scopes ?? [];
+    for (const scope of needed) {
+      if (!verified.scopes.includes(scope)) throw new InsufficientScopeError(needed, verified.scopes);
+    }
+    return verified;
   };
 
   const allowQuery = options.allowQueryToken ?? false;
   return {
     realm: options.realm ?? options.audience,
-    verifyToken,
+    async verifyToken(token, required) {
+      const { claims, scopes } = await check(token, required);
+      return { sub: claims.sub, clientId: claims.client_id, scopes, claims };
+    },
     async verify(request, required) {
       const { token, method } = locateToken(request, allowQuery);
-      return { ...(await verifyToken(token, required)), method };
+      const { claims, scopes } = await check(token, required);
+      return { sub: claims.sub, clientId: claims.client_id, scopes, claims, method };
     },
   };
 }

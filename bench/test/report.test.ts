@@ -1,0 +1,71 @@
+// The bench's verdicts (issue 9): a ratio target is compared with the ceiling measured in the same
+// run, so a report says when a target asks for more than any server answers on the machine.
+import { describe, expect, it } from 'vitest';
+import { checks, checksText, type Row } from '../src/lib/report.js';
+
+const row = (scenario: string, server: string, requestsPerSecond: number, extra: Partial<Row> = {}): Row => ({
+  scenario, server, requestsPerSecond, p50Ms: 3, p99Ms: 8, cpuMicrosPerRequest: 100, peakRssMiB: 90, valid: true, problem: null, requests: requestsPerSecond * 8, seconds: 8, notes: [], ...extra,
+});
+const LIMITS = { p99LimitMs: 10, rssLimitMiB: 120 };
+
+describe('bench report: targets beside the ceilings of the same run', () => {
+  it('marks a client_credentials target above the bare signer as out of reach', () => {
+    const rows = [
+      row('client_credentials', 'bare ES256 signer', 11_000),
+      row('client_credentials', 'oidc-provider 9', 4_000),
+      row('client_credentials', 'latchkey (sqlite)', 7_000),
+    ];
+    const check = checks(rows, LIMITS).find((c) => c.name === 'client_credentials: latchkey (sqlite) / oidc-provider 9');
+    expect(check?.pass).toBe(false);
+    expect(check?.ceiling).toEqual({ server: 'bare ES256 signer', requestsPerSecond: 11_000, needed: 12_000, reachable: false });
+    expect(checksText(checks(rows, LIMITS))).toContain('ABOVE the bare ES256 signer\'s 11000: out of reach on this machine');
+  });
+
+  it('says a target is under the ceiling when it is, and judges the refresh grant against the signer too', () => {
+    const rows = [
+      row('client_credentials', 'bare ES256 signer', 15_000),
+      row('refresh_token', 'oidc-provider 9', 2_000),
+      row('refresh_token', 'latchkey (sqlite)', 6_500),
+    ];
+    const check = checks(rows, LIMITS).find((c) => c.name.startsWith('refresh_token: latchkey'));
+    expect(check?.pass).toBe(true);
+    expect(check?.ceiling).toMatchObject({ needed: 6_000, reachable: true });
+    expect(check?.detail).toContain('under the bare ES256 signer');
+  });
+
+  it('judges introspection against Fastify answering a fixed body, not the bare server', () => {
+    const rows = [
+      row('introspection', 'bare node:http, fixed answer', 20_000),
+      row('introspection', 'Fastify, fixed answer', 14_000),
+      row('introspection', 'oidc-provider 9', 4_500),
+      row('introspection', 'latchkey (sqlite)', 9_000),
+    ];
+    const check = checks(rows, LIMITS).find((c) => c.name.startsWith('introspection: latchkey'));
+    expect(check?.ceiling).toMatchObject({ server: 'Fastify, fixed answer', needed: 15_750, reachable: false });
+  });
+
+  it('leaves out the ceiling when it was not measured or its measurement is invalid', () => {
+    const rows = [
+      row('client_credentials', 'bare ES256 signer', 11_000, { valid: false }),
+      row('client_credentials', 'oidc-provider 9', 4_000),
+      row('client_credentials', 'latchkey (sqlite)', 7_000),
+    ];
+    const list = checks(rows, LIMITS);
+    expect(list.find((c) => c.name.endsWith('/ oidc-provider 9'))?.ceiling).toBeUndefined();
+    // The share of an invalid signer run is no verdict either.
+    expect(list.find((c) => c.name.endsWith('/ bare ES256 signer'))?.pass).toBeNull();
+  });
+});
+
+describe('bench report: the share of the bare signer beside the framework floor', () => {
+  it('bounds the share of the bare signer by the Fastify signer of the same run', () => {
+    const rows = [
+      row('client_credentials', 'bare ES256 signer', 10_000),
+      row('client_credentials', 'Fastify ES256 signer', 7_800),
+      row('client_credentials', 'latchkey (sqlite)', 6_000),
+    ];
+    const check = checks(rows, LIMITS).find((c) => c.name === 'client_credentials: latchkey (sqlite) / bare ES256 signer');
+    expect(check?.display).toBe('60%');
+    expect(check?.ceiling).toEqual({ server: 'Fastify ES256 signer', requestsPerSecond: 7_800, needed: 8_000, reachable: false });
+  });
+});
