@@ -3,7 +3,9 @@
 // what differs is here: a connection pool, int8 parsed as numbers, and outages made recognizable.
 import { Kysely, PostgresDialect } from 'kysely';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
-import pg from 'pg';
+// Type only: the module itself is loaded when the first connection is needed, so a server on
+// SQLite never loads pg (its code measured about 3 MiB of heap; docs/PERFORMANCE.md, issue 9).
+import type pg from 'pg';
 import { asUnavailable } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -31,17 +33,22 @@ export interface PostgresOptions {
 
 const INT8_OID = 20;
 
-/**
- * pg returns int8 as a string, since it may exceed 2^53. The `bigint` columns here are Unix
- * seconds (and counts), far below that, so they are parsed as plain numbers, as SQLite returns them.
- * Per pool, not pg.types.setTypeParser: nothing else in the process is affected.
- */
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
 export function openPostgres(options: PostgresOptions): Kysely<Database> {
+  // Kysely calls this at the first query and keeps the pool it returns.
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: async () => new ClassifyingPool(await createPool(options)) }) });
+}
+
+async function createPool(options: PostgresOptions): Promise<pg.Pool> {
+  const { default: pg } = await import('pg');
+  /**
+   * pg returns int8 as a string, since it may exceed 2^53. The `bigint` columns here are Unix
+   * seconds (and counts), far below that, so they are parsed as plain numbers, as SQLite returns
+   * them. Per pool, not pg.types.setTypeParser: nothing else in the process is affected.
+   */
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? POOL_DEFAULTS.max,
@@ -57,7 +64,7 @@ export function openPostgres(options: PostgresOptions): Kysely<Database> {
   // client. Unheard, either event would crash the process; the failed query already answers 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new ClassifyingPool(pool) }) });
+  return pool;
 }
 
 /** The pool as Kysely sees it, with connection failures marked so the server answers 503. */
