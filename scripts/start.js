@@ -22,7 +22,7 @@ let stopping = false;
 function start(name, script, isReady) {
   const child = spawn(process.execPath, [script], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128))));
-  const entry = { name, child, exited };
+  const entry = { name, child, exited, signalled: false };
   children.push(entry);
   let ready = false;
   return new Promise((resolve, reject) => {
@@ -42,11 +42,17 @@ function start(name, script, isReady) {
 
 function stopAll(signal) {
   stopping = true;
-  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  for (const entry of children) {
+    // Once per child: a repeat could land after the child has finished stopping, while it is
+    // exiting and no longer handles signals, and kill it (exit code 128 instead of 0).
+    if (entry.signalled || entry.child.exitCode !== null || entry.child.signalCode !== null) continue;
+    entry.signalled = true;
+    entry.child.kill(signal);
+  }
 }
 
 // One Ctrl-C in a terminal reaches every process of the group and, through npm, this one again:
-// the children ignore repeats, and so does this launcher.
+// each child is signalled once by this launcher, and ignores the terminal's copy if it is late.
 process.on('SIGINT', () => stopAll('SIGINT'));
 process.on('SIGTERM', () => stopAll('SIGTERM'));
 
@@ -78,7 +84,15 @@ async function main() {
 
 async function finish() {
   const codes = await Promise.all(children.map((c) => c.exited));
+  // Say which one did not stop cleanly: its own output may not.
+  children.forEach(({ name }, i) => {
+    if (codes[i] !== 0) process.stderr.write(`latchkey demo: ${name} exited with code ${codes[i]} while stopping\n`);
+  });
   return codes.every((code) => code === 0) ? 0 : 1;
 }
 
-process.exitCode = await main();
+// Exit as soon as the output is flushed, not when the event loop empties: while Node tears the
+// loop down it no longer handles signals, and npm's forwarded copy of a Ctrl-C landing then would
+// kill this launcher instead.
+const code = await main();
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

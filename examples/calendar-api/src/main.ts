@@ -45,5 +45,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
 
 // Run when executed directly (`node dist/main.js`), not when imported.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main();
+  // Exit as soon as the output is flushed, not when the event loop empties: while Node tears the
+  // loop down it no longer handles signals, and a repeated Ctrl-C (a terminal signals the whole
+  // process group, and the launcher forwards it too) landing then kills the process instead.
+  const code = await main();
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

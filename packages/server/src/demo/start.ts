@@ -84,5 +84,9 @@ function banner(config: Config, apiUrl: string, mineUrl: string, env: NodeJS.Pro
 
 // `node packages/server/dist/demo/start.js` (what scripts/start.js runs) starts the demo server.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await startDemo();
+  // Exit as soon as the output is flushed, not when the event loop empties: while Node tears the
+  // loop down it no longer handles signals, and a repeated Ctrl-C (a terminal signals the whole
+  // process group, and the launcher forwards it too) landing then kills the process instead.
+  const code = await startDemo();
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
