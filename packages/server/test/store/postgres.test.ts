@@ -1,13 +1,16 @@
 // PostgreSQL specifics (runs in the `postgres` vitest project only): migrations under the
 // advisory lock, int8 as numbers, and the single-use rules under real concurrency at READ
 // COMMITTED, with several pools standing in for several server processes.
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUnavailable } from '../../src/errors.js';
 import { createStore, DuplicateError } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
 import { openDatabase } from '../../src/store/kysely/dialect.js';
 import { migrations } from '../../src/store/kysely/migrations/index.js';
+import type { Database } from '../../src/store/kysely/schema.js';
+import { storeOver } from '../../src/store/kysely/store.js';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/postgres.js';
 import { seedParties, user } from './temp-store.js';
 
@@ -98,6 +101,54 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
     expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
     expect(results.filter((r) => r.outcome === 'grace')).toHaveLength(CALLERS - 1);
     expect((await on(1).refreshTokens.findFamily('f-grace'))?.revokedAt).toBeNull();
+  });
+
+  it('refreshTokens.rotate: the usual rotation is two statements and no transaction; the scope and family limit hold', async () => {
+    // Issue 9: every statement is a round trip to another process; a rotation was five of them.
+    const statements: string[] = [];
+    // Like the server's pool (postgres-dialect.ts), with int8 read as numbers; plus a query log.
+    const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
+      oid === 20 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+    const pool = new pg.Pool({ connectionString: database.url, max: 2, types: { getTypeParser: int8AsNumber } });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      log: (event) => {
+        if (event.level === 'query') statements.push(event.query.sql.trim().split(/\s+/)[0]?.toLowerCase() ?? '');
+      },
+    });
+    try {
+      const store = storeOver(db);
+      await store.refreshTokens.createFamily(
+        { id: 'f-fast', clientId: 'c1', userId: 'u1', scopes: ['openid', 'api.read'], codeHash: null, createdAt: 1_000, revokedAt: null },
+        { tokenHash: 'rt-fast', familyId: 'f-fast', clientId: 'c1', userId: 'u1', scopes: ['openid', 'api.read'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+      );
+      statements.length = 0;
+      const rotated = await store.refreshTokens.rotate({
+        tokenHash: 'rt-fast', clientId: 'c1', now: 1_010, graceSeconds: 2, familyLifetime: 5_000, scopes: ['api.read'],
+        successor: { tokenHash: 'rt-fast-next', expiresAt: 9_010 },
+      });
+      expect(statements).toEqual(['select', 'with']);
+      // The successor carries the token's own scopes (the grant narrows the access token only) and
+      // ends with the family's absolute limit (createdAt + familyLifetime), not the idle one.
+      const expected = { tokenHash: 'rt-fast-next', familyId: 'f-fast', clientId: 'c1', userId: 'u1', scopes: ['openid', 'api.read'], issuedAt: 1_010, expiresAt: 6_000, rotatedAt: null };
+      expect(rotated).toMatchObject({ outcome: 'rotated', token: expected, family: { id: 'f-fast' } });
+      expect(await on(1).refreshTokens.find('rt-fast-next')).toEqual(expected);
+      expect((await on(1).refreshTokens.find('rt-fast'))?.rotatedAt).toBe(1_010);
+
+      // Already rotated: the transactional path decides (grace here), and still one successor.
+      statements.length = 0;
+      const again = await store.refreshTokens.rotate({ tokenHash: 'rt-fast', clientId: 'c1', now: 1_011, graceSeconds: 2, successor: { tokenHash: 'rt-fast-next', expiresAt: 9_011 } });
+      expect(again).toMatchObject({ outcome: 'grace', token: { tokenHash: 'rt-fast-next' } });
+      expect(statements).toContain('begin');
+      // A widened scope is refused before anything is written.
+      expect(await store.refreshTokens.rotate({ tokenHash: 'rt-fast-next', clientId: 'c1', now: 1_012, graceSeconds: 2, scopes: ['api.write'], successor: { tokenHash: 'x', expiresAt: 9_012 } })).toEqual({
+        outcome: 'widened',
+        scopes: ['api.write'],
+      });
+      expect((await on(1).refreshTokens.find('rt-fast-next'))?.rotatedAt).toBeNull();
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('throttle.attempt: a burst gets exactly the threshold through', async () => {

@@ -1,17 +1,19 @@
 // Refresh token rotation with reuse detection (RFC 9700 §4.14.2; RFC 6749 §6, §10.4).
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter } from 'kysely';
 import type { RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
 import { queryTemplate } from './query-template.js';
 import { familyRow, insertToken, selectFamily, selectToken, selectTokenAndFamily, tokenRow } from './refresh-token-rows.js';
-import type { Database } from './schema.js';
+import type { Database, RefreshTokensTable } from './schema.js';
 
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #db: Kysely<Database>;
+  readonly #postgres: boolean;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   async createFamily(family: TokenFamily, token: RefreshToken | null): Promise<void> {
@@ -37,6 +39,25 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   }
 
   rotate(input: RotateInput): Promise<RotateResult> {
+    if (this.#postgres) return this.#rotateWithoutTransaction(input);
+    return this.#db.transaction().execute((trx) => rotateIn(trx, input));
+  }
+
+  /**
+   * PostgreSQL: the usual rotation in two round trips instead of five (BEGIN, read, mark, insert,
+   * COMMIT), each one a trip to another process (issue 9). The read needs no transaction: the
+   * checks it feeds are the same ones a transaction at READ COMMITTED makes on a snapshot just as
+   * old. Marking the old token and inserting its successor stay atomic, in one statement whose
+   * mark only the first of concurrent callers wins. A caller that loses (the token was already
+   * rotated) takes the transactional path, which decides between the grace window and reuse.
+   */
+  async #rotateWithoutTransaction(input: RotateInput): Promise<RotateResult> {
+    const found = await selectTokenAndFamily(this.#db, input.tokenHash);
+    const refused = refusal(found, input);
+    if (refused !== undefined || found === undefined) return refused ?? { outcome: 'invalid', reason: 'unknown' };
+    const next = nextToken(found, input);
+    const { rows } = await markAndInsert.execute(this.#db, { ...tokenRow(next), previous: input.tokenHash });
+    if (rows.length === 1) return { outcome: 'rotated', token: next, family: found.family };
     return this.#db.transaction().execute((trx) => rotateIn(trx, input));
   }
 
@@ -68,31 +89,75 @@ const markRotated = queryTemplate((db, param: (name: 'now' | 'tokenHash') => nev
   db.updateTable('refresh_tokens').set({ rotated_at: param('now') }).where('token_hash', '=', param('tokenHash')).where('rotated_at', 'is', null),
 );
 
-/** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
-async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
-  const { tokenHash, clientId, now, graceSeconds, successor, scopes, familyLifetime } = input;
-  const found = await selectTokenAndFamily(trx, tokenHash);
+/**
+ * PostgreSQL only (SQLite has no UPDATE in a WITH clause): marks `previous` rotated if no one has,
+ * and only then inserts its successor, in one statement. Returns the successor's row when it won.
+ */
+const markAndInsert = queryTemplate((db, param: (name: keyof RefreshTokensTable | 'previous') => never) =>
+  db
+    .with('marked', (qb) =>
+      qb.updateTable('refresh_tokens').set({ rotated_at: param('issued_at') }).where('token_hash', '=', param('previous')).where('rotated_at', 'is', null).returning('token_hash'),
+    )
+    .insertInto('refresh_tokens')
+    .columns(['token_hash', 'family_id', 'client_id', 'user_id', 'scopes', 'issued_at', 'expires_at', 'rotated_at'])
+    // INSERT ... SELECT: PostgreSQL types each parameter from its target column.
+    .expression((eb) =>
+      eb
+        .selectFrom('marked')
+        .select([
+          eb.val(param('token_hash')).as('token_hash'),
+          eb.val(param('family_id')).as('family_id'),
+          eb.val(param('client_id')).as('client_id'),
+          eb.val(param('user_id')).as('user_id'),
+          eb.val(param('scopes')).as('scopes'),
+          eb.val(param('issued_at')).as('issued_at'),
+          eb.val(param('expires_at')).as('expires_at'),
+          eb.val(param('rotated_at')).as('rotated_at'),
+        ]),
+    )
+    .returning('token_hash'),
+);
+
+/** Why this rotation is refused before anything is written, or undefined when it may go ahead. */
+function refusal(found: { token: RefreshToken; family: TokenFamily } | undefined, input: RotateInput): RotateResult | undefined {
   if (found === undefined) return { outcome: 'invalid', reason: 'unknown' };
   const { token, family } = found;
   if (family.revokedAt !== null) return { outcome: 'invalid', reason: 'revoked' };
   // RFC 6749 §6: the token is bound to the client it was issued to. Another client's attempt
   // proves nothing about reuse, so it neither rotates nor revokes.
-  if (token.clientId !== clientId) return { outcome: 'invalid', reason: 'wrong_client' };
-  if (token.expiresAt <= now) return { outcome: 'invalid', reason: 'expired' };
+  if (token.clientId !== input.clientId) return { outcome: 'invalid', reason: 'wrong_client' };
+  if (token.expiresAt <= input.now) return { outcome: 'invalid', reason: 'expired' };
   // RFC 6749 §6: the scope may narrow, never widen. A refused request rotates nothing.
+  const { scopes } = input;
   const widened = scopes === undefined || scopes === null ? [] : scopes.filter((s) => !token.scopes.includes(s));
   if (widened.length > 0) return { outcome: 'widened', scopes: widened };
+  return undefined;
+}
+
+/** The token that replaces `found.token`: same family, client, user and scopes. */
+function nextToken({ token, family }: { token: RefreshToken; family: TokenFamily }, input: RotateInput): RefreshToken {
+  const { now, successor, familyLifetime } = input;
+  return {
+    ...token,
+    tokenHash: successor.tokenHash,
+    issuedAt: now,
+    // D-7: an idle limit per token, within the family's absolute limit.
+    expiresAt: familyLifetime === undefined ? successor.expiresAt : Math.min(successor.expiresAt, family.createdAt + familyLifetime),
+    rotatedAt: null,
+  };
+}
+
+/** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
+async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
+  const { tokenHash, now, graceSeconds, successor } = input;
+  const found = await selectTokenAndFamily(trx, tokenHash);
+  const refused = refusal(found, input);
+  if (refused !== undefined || found === undefined) return refused ?? { outcome: 'invalid', reason: 'unknown' };
+  const { family } = found;
 
   const marked = await markRotated.execute(trx, { now, tokenHash });
   if (marked.numAffectedRows === 1n) {
-    const next: RefreshToken = {
-      ...token,
-      tokenHash: successor.tokenHash,
-      issuedAt: now,
-      // D-7: an idle limit per token, within the family's absolute limit.
-      expiresAt: familyLifetime === undefined ? successor.expiresAt : Math.min(successor.expiresAt, family.createdAt + familyLifetime),
-      rotatedAt: null,
-    };
+    const next = nextToken(found, input);
     await insertToken.execute(trx, tokenRow(next));
     return { outcome: 'rotated', token: next, family };
   }
