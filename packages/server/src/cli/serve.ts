@@ -7,6 +7,8 @@ import { boundHeapGrowth } from './heap-growth.js';
 
 /** How long in-flight requests may take to finish after a stop signal before they are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** How often, while draining, connections that have turned idle are closed. */
+const IDLE_SWEEP_MS = 100;
 
 export async function serve(args: string[]): Promise<number> {
   const { config } = parseCommand(args, {}, { min: 0, max: 0, usage: 'latchkey serve [setting flags]' });
@@ -58,11 +60,20 @@ export async function runServer(config: Config, onListening?: () => void): Promi
   // Fastify stops accepting, answers 503 to new requests on open connections, closes idle
   // keep-alive connections and resolves when in-flight requests are done.
   const server = app.server;
-  const cut = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+  // A keep-alive connection whose request finishes after the signal turns idle after Fastify's
+  // one sweep of idle connections, and would hold the process until the cut below (its answer
+  // still promised keep-alive): sweep again until the drain is done.
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  const cut = setTimeout(() => {
+    app.log.warn(`drain timeout: closing the connections still open after ${DRAIN_TIMEOUT_MS / 1000} s`);
+    server.closeAllConnections();
+  }, DRAIN_TIMEOUT_MS);
+  sweep.unref();
   cut.unref();
   try {
     await app.close();
   } finally {
+    clearInterval(sweep);
     clearTimeout(cut);
     await store.close();
   }
