@@ -12,7 +12,9 @@
 //    (same length). Each refusal is a 401. Failures are throttled per client after 10 (SEC-24),
 //    which would stop the comparison from running at all, so the real client is cloned (same
 //    secret hash) and each clone takes 4 pairs.
-// 2. The comparison itself (`secretMatches`), called in-process, where a difference of a few
+// 2. The same for PKCE: codes redeemed with the code_verifier changed at its first or last
+//    character (each a fresh code: a wrong verifier burns it).
+// 3. The comparison itself (`secretMatches`), called in-process, where a difference of a few
 //    nanoseconds would show.
 //
 // Over HTTP: the medians, their difference, the same for two halves of one side (the noise
@@ -20,15 +22,17 @@
 // difference) or the medians differ by less than the noise floor. In process: a control first
 // measures a comparison that does leak (it stops at the first differing character), whose two
 // medians must differ; PASS when Latchkey's differ by under a quarter of that. Exit 1 otherwise.
-// Env: TIMING_PAIRS (HTTP pairs, default 2000), TIMING_CALLS (in-process pairs, default 200000).
+// Env: TIMING_PAIRS (client-secret pairs, default 2000), TIMING_PKCE_PAIRS (default 1000),
+// TIMING_CALLS (in-process pairs, default 200000).
 import { randomBytes, randomInt } from 'node:crypto';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { URLSearchParams, pathToFileURL } from 'node:url';
 import { ROOT, stopServer } from './lib/children.js';
-import { basic, prepareLatchkey, startLatchkey } from './lib/latchkey.js';
+import { Browser, authorizeInteractive, basic, pkce, prepareLatchkey, REDIRECT_URI, startLatchkey } from './lib/latchkey.js';
 import { mannWhitney, median } from './lib/stats.js';
 
 const PAIRS = Number(process.env.TIMING_PAIRS ?? 2_000);
+const PKCE_PAIRS = Number(process.env.TIMING_PKCE_PAIRS ?? 1_000);
 const CALLS = Number(process.env.TIMING_CALLS ?? 200_000);
 const PAIRS_PER_CLIENT = 4;
 const ALPHA = 0.01;
@@ -118,6 +122,42 @@ async function overHttp() {
   }
 }
 
+/**
+ * The same over HTTP for PKCE (catalog: "repeat for PKCE verifiers"): each pair redeems two fresh
+ * codes of a signed-in, consenting user with the verifier changed at its first or its last
+ * character; each is refused with invalid_grant (a wrong verifier burns its code, so every
+ * sample needs its own). Only the token request is timed.
+ */
+async function pkceOverHttp() {
+  const instance = await prepareLatchkey({ audience: 'https://api.bench.example' });
+  const server = await startLatchkey(instance);
+  try {
+    const browser = new Browser(instance.issuer);
+    const client = instance.web;
+    const redeem = async (/** @type {'first' | 'last'} */ side) => {
+      const { verifier, challenge } = pkce();
+      const code = await authorizeInteractive(browser, client, 'openid api.read', challenge);
+      const presented = side === 'first' ? changedAt(verifier, 0) : changedAt(verifier, verifier.length - 1);
+      const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: presented });
+      const started = process.hrtime.bigint();
+      const response = await fetch(`${instance.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },
+        body,
+      });
+      const answer = await response.json();
+      const elapsed = Number(process.hrtime.bigint() - started) / 1_000;
+      if (response.status !== 400 || answer.error !== 'invalid_grant') throw new Error(`a wrong verifier was answered ${response.status} ${JSON.stringify(answer)}: the measurement is invalid`);
+      return elapsed;
+    };
+    for (let i = 0; i < 10; i += 1) await redeem('first');
+    return verdict('POST /token, wrong PKCE code_verifier (400 invalid_grant)', 'µs', await interleaved(PKCE_PAIRS, (side) => redeem(side)));
+  } finally {
+    await stopServer(server);
+    await instance.dispose();
+  }
+}
+
 async function inProcess() {
   const { hashSecret, randomToken, secretMatches } = await import(pathToFileURL(path.join(ROOT, 'packages/server/dist/tokens/secrets.js')).href);
   const secret = randomToken();
@@ -159,5 +199,5 @@ async function inProcess() {
 }
 
 process.stdout.write(`SEC-25 (a): refusal time by the position of the wrong character; Node ${process.version}\n`);
-const results = [await overHttp(), await inProcess()];
+const results = [await overHttp(), await pkceOverHttp(), await inProcess()];
 process.exitCode = results.every(Boolean) ? 0 : 1;
