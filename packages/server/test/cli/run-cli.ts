@@ -2,11 +2,11 @@
 // the way users run it. `npm test` builds first; by hand: npx tsc -b packages/server/tsconfig.build.json
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+export { freePort } from '../support/ports.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const BIN = path.join(ROOT, 'packages/server/bin/latchkey.js');
@@ -79,14 +79,3 @@ export async function waitFor(url: string, tries = 200): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,7 +1,6 @@
 // Starts a real authorization server on 127.0.0.1 and a free port, on a fresh SQLite file, or on
 // a fresh PostgreSQL database when LATCHKEY_TEST_DATABASE=postgres (support/postgres.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +14,9 @@ import { createStore } from '../../src/store/index.js';
 import type { Client, GrantType, Store } from '../../src/store/repositories.js';
 import { createTestDatabase, testDatabaseKind } from './postgres.js';
 import { ALICE, BOB } from './users.js';
+import { freePort } from './ports.js';
+
+export { freePort };
 
 export interface TestServer {
   url: string;
@@ -29,17 +31,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startServer(settings: SettingFlags = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
