@@ -52,7 +52,8 @@ function stopAll(signal) {
 }
 
 // One Ctrl-C in a terminal reaches every process of the group and, through npm, this one again:
-// each child is signalled once by this launcher, and ignores the terminal's copy if it is late.
+// each child is signalled once by this launcher, and exits as soon as it has stopped, so a late
+// copy from the terminal finds it gone.
 process.on('SIGINT', () => stopAll('SIGINT'));
 process.on('SIGTERM', () => stopAll('SIGTERM'));
 

@@ -19,7 +19,6 @@ export function tempDir(prefix = 'latchkey-e2e-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-
 export function cli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: ROOT });

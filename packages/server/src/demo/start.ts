@@ -5,6 +5,7 @@ import { runServer } from '../cli/serve.js';
 import { ConfigError, loadConfig, type Config, type SettingFlags } from '../config.js';
 import { createStore, UnsupportedDatabaseError } from '../store/index.js';
 import { DEMO_USER, mineCredentialsPath, seedDemo } from './seed.js';
+import { exitWhenFlushed } from '../cli/exit.js';
 
 interface DemoSettings {
   config: Config;
@@ -84,9 +85,5 @@ function banner(config: Config, apiUrl: string, mineUrl: string, env: NodeJS.Pro
 
 // `node packages/server/dist/demo/start.js` (what scripts/start.js runs) starts the demo server.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // Exit as soon as the output is flushed, not when the event loop empties: while Node tears the
-  // loop down it no longer handles signals, and a repeated Ctrl-C (a terminal signals the whole
-  // process group, and the launcher forwards it too) landing then kills the process instead.
-  const code = await startDemo();
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  exitWhenFlushed(await startDemo());
 }

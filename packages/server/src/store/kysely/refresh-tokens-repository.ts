@@ -53,8 +53,9 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
    */
   async #rotateWithoutTransaction(input: RotateInput): Promise<RotateResult> {
     const found = await selectTokenAndFamily(this.#db, input.tokenHash);
+    if (found === undefined) return UNKNOWN;
     const refused = refusal(found, input);
-    if (refused !== undefined || found === undefined) return refused ?? { outcome: 'invalid', reason: 'unknown' };
+    if (refused !== undefined) return refused;
     const next = nextToken(found, input);
     const { rows } = await markAndInsert.execute(this.#db, { ...tokenRow(next), previous: input.tokenHash });
     if (rows.length === 1) return { outcome: 'rotated', token: next, family: found.family };
@@ -118,10 +119,10 @@ const markAndInsert = queryTemplate((db, param: (name: keyof RefreshTokensTable 
     .returning('token_hash'),
 );
 
-/** Why this rotation is refused before anything is written, or undefined when it may go ahead. */
-function refusal(found: { token: RefreshToken; family: TokenFamily } | undefined, input: RotateInput): RotateResult | undefined {
-  if (found === undefined) return { outcome: 'invalid', reason: 'unknown' };
-  const { token, family } = found;
+const UNKNOWN: RotateResult = Object.freeze({ outcome: 'invalid', reason: 'unknown' });
+
+/** Why the rotation of a known token is refused before anything is written, or undefined when it may go ahead. */
+function refusal({ token, family }: { token: RefreshToken; family: TokenFamily }, input: RotateInput): RotateResult | undefined {
   if (family.revokedAt !== null) return { outcome: 'invalid', reason: 'revoked' };
   // RFC 6749 §6: the token is bound to the client it was issued to. Another client's attempt
   // proves nothing about reuse, so it neither rotates nor revokes.
@@ -151,8 +152,9 @@ function nextToken({ token, family }: { token: RefreshToken; family: TokenFamily
 async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
   const { tokenHash, now, graceSeconds, successor } = input;
   const found = await selectTokenAndFamily(trx, tokenHash);
+  if (found === undefined) return UNKNOWN;
   const refused = refusal(found, input);
-  if (refused !== undefined || found === undefined) return refused ?? { outcome: 'invalid', reason: 'unknown' };
+  if (refused !== undefined) return refused;
   const { family } = found;
 
   const marked = await markRotated.execute(trx, { now, tokenHash });
