@@ -79,6 +79,7 @@ const hash = (/** @type {string} */ secret) => createHash('sha256').update(secre
 /** Single-use refresh tokens for alice (api.read, one family each), stored as the authorization code grant stores them. */
 export async function createRefreshTokens(/** @type {Instance} */ instance, /** @type {number} */ count, clientId = instance.web.client_id, scopes = ['api.read']) {
   const { createStore } = await import(pathToFileURL(path.join(ROOT, 'packages/server/dist/store/index.js')).href);
+  const { firstRefreshToken } = await import(pathToFileURL(path.join(ROOT, 'packages/server/dist/tokens/refresh-token-format.js')).href);
   const database = instance.env.LATCHKEY_DATABASE === undefined
     ? { kind: 'sqlite', path: path.join(instance.dataDir, 'latchkey.db') }
     : { kind: 'postgres', url: instance.env.LATCHKEY_DATABASE };
@@ -91,11 +92,11 @@ export async function createRefreshTokens(/** @type {Instance} */ instance, /** 
     for (let start = 0; start < count; start += 500) {
       await Promise.all(
         Array.from({ length: Math.min(500, count - start) }, async () => {
-          const token = randomBytes(32).toString('base64url');
+          const { token, chain } = firstRefreshToken();
           const familyId = randomBytes(12).toString('base64url');
           await store.refreshTokens.createFamily(
             { id: familyId, clientId, userId: user.id, scopes, codeHash: null, createdAt: now, revokedAt: null },
-            { tokenHash: hash(token), familyId, clientId, userId: user.id, scopes, issuedAt: now, expiresAt: now + 86_400, rotatedAt: null },
+            { chain, tokenHash: hash(token), issuedAt: now, expiresAt: now + 86_400 },
           );
           tokens.push(token);
         }),

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { authenticateClient } from '../http/client-auth.js';
 import { requireFormBody } from '../http/params.js';
+import { chainPosition } from '../tokens/refresh-token-format.js';
 import { hashSecret } from '../tokens/secrets.js';
 import { checkAccessToken, looksLikeJwt } from '../tokens/verify.js';
 
@@ -38,7 +39,7 @@ export async function introspect(ctx: ServerContext, request: FastifyRequest, re
       token_type: 'Bearer',
     });
   }
-  const refresh = await ctx.store.refreshTokens.find(hashSecret(token));
+  const refresh = await ctx.store.refreshTokens.find(hashSecret(token), chainPosition(token));
   if (refresh === undefined || refresh.rotatedAt !== null || refresh.expiresAt <= now) return reply.send(INACTIVE);
   const family = await ctx.store.refreshTokens.findFamily(refresh.familyId);
   if (family === undefined || family.revokedAt !== null) return reply.send(INACTIVE);

@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { OAuthError } from '../errors.js';
 import { authenticateClient } from '../http/client-auth.js';
 import { requireFormBody } from '../http/params.js';
+import { chainPosition } from '../tokens/refresh-token-format.js';
 import { hashSecret } from '../tokens/secrets.js';
 import { checkAccessToken, looksLikeJwt } from '../tokens/verify.js';
 
@@ -28,7 +29,7 @@ export async function revoke(ctx: ServerContext, request: FastifyRequest, reply:
     }
     return reply.status(200).send();
   }
-  const refresh = await ctx.store.refreshTokens.find(hashSecret(token));
+  const refresh = await ctx.store.refreshTokens.find(hashSecret(token), chainPosition(token));
   if (refresh !== undefined) {
     if (refresh.clientId !== client.id) throw new OAuthError('invalid_request', NOT_YOURS);
     await ctx.store.refreshTokens.revokeFamily(refresh.familyId, now);

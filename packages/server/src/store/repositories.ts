@@ -124,6 +124,18 @@ export interface TokenFamily {
   revokedAt: number | null;
 }
 
+/** Where a refresh token sits: its family's chain and its generation in it (tokens/refresh-token-format.ts). */
+export interface ChainPosition {
+  chain: string;
+  generation: number;
+}
+/** A family's first refresh token: generation 0 of a new chain. */
+export interface FirstRefreshToken {
+  chain: string;
+  tokenHash: string;
+  issuedAt: number;
+  expiresAt: number;
+}
 export interface RefreshToken {
   tokenHash: string;
   familyId: string;
@@ -227,27 +239,41 @@ export interface CodeRepository {
 }
 
 export interface RefreshTokenRepository {
-  /** Stores a new family and its first token (none for a client without refresh tokens), in one transaction. */
-  createFamily(family: TokenFamily, token: RefreshToken | null): Promise<void>;
+  /**
+   * Stores a new family and its first token (none for a client without refresh tokens), in one
+   * transaction. A `RefreshToken` is stored as tokens were before chains (a refresh_tokens row),
+   * which is how tokens issued before migration 003 are kept; the tests use it to cover them.
+   */
+  createFamily(family: TokenFamily, token: FirstRefreshToken | RefreshToken | null): Promise<void>;
   /**
    * Rotates `tokenHash` to `successor` atomically: exactly one caller gets 'rotated'. A token
    * rotated at most `graceSeconds` ago by the same client gives 'grace' (the caller recomputes
    * the same successor); older reuse revokes the family and gives 'reused'.
-   * 'grace' answers the stored successor named by `successor.tokenHash`; should that not be a
-   * token of the same family, the repeat is treated as reuse (fail closed).
+   * 'grace' answers the stored successor named by `successor.tokenHash`; should that not be the
+   * family's current token, the repeat is treated as reuse (fail closed). A string that names a
+   * chain but is neither its current token nor the one before it within the window is reuse too:
+   * only a holder of one of the chain's tokens knows the chain.
    */
   rotate(input: {
     tokenHash: string;
+    /** The position the token names; absent for a token from before chains, found by its hash. */
+    at?: ChainPosition;
     clientId: string;
     now: number;
     graceSeconds: number;
-    successor: Pick<RefreshToken, 'tokenHash' | 'expiresAt'>;
+    /** The successor's hash and idle expiry, and its chain (a token from before chains starts one, at generation 1). */
+    successor: { tokenHash: string; expiresAt: number; chain: string };
     /** D-7: the successor expires no later than this many seconds after the family began. */
     familyLifetime?: number;
     /** The scopes asked for (RFC 6749 §6 may narrow them); absent or null keeps the token's own. */
     scopes?: readonly string[] | null;
   }): Promise<RotateResult>;
-  find(tokenHash: string): Promise<RefreshToken | undefined>;
+  /**
+   * The token with this hash, at this position when it names one. A string naming a chain that is
+   * not the chain's current token comes back as a rotated token of that family (D-3: revoking it
+   * revokes the family; introspection calls it inactive).
+   */
+  find(tokenHash: string, at?: ChainPosition): Promise<RefreshToken | undefined>;
   findFamily(familyId: string): Promise<TokenFamily | undefined>;
   revokeFamily(familyId: string, now: number): Promise<void>;
   /** Revokes the families issued from a code (a replayed code, RFC 6749 §4.1.2). */

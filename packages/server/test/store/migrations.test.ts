@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/kysely/dialect.js';
 import { isUnavailable } from '../../src/errors.js';
 import { createStore } from '../../src/store/index.js';
-import { migrations } from '../../src/store/kysely/migrations/index.js';
+import { migrationProvider, migrations } from '../../src/store/kysely/migrations/index.js';
 import { migrateToLatest } from '../../src/store/kysely/store.js';
 import { freePort } from '../support/server.js';
 import { useTempDir } from './temp-store.js';
@@ -51,6 +51,32 @@ describe('migrations', () => {
       expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(migrations));
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('003 keeps the refresh tokens issued before it: such a token rotates after the upgrade, onto a chain', async () => {
+    const file = dir.file('upgrade.db');
+    const db = openDatabase({ kind: 'sqlite', path: file });
+    try {
+      const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('002-code-challenge-index');
+      expect(error).toBeUndefined();
+      // A user, a client, and a family with its token, as a server at 002 stored them.
+      await sql`insert into users (id, username, username_key, name, email, password_hash, created_at) values ('u1', 'u1', 'u1', null, null, 'x', 1000)`.execute(db);
+      await sql`insert into clients (id, name, secret_hash, redirect_uris, scopes, grant_types, token_endpoint_auth_method, pkce_required, created_at)
+        values ('c1', 'App', null, '[]', 'openid', 'refresh_token', 'none', 1, 1000)`.execute(db);
+      await sql`insert into token_families (id, client_id, user_id, scopes, code_hash, created_at, revoked_at) values ('f-old', 'c1', 'u1', 'openid', null, 1000, null)`.execute(db);
+      await sql`insert into refresh_tokens (token_hash, family_id, client_id, user_id, scopes, issued_at, expires_at, rotated_at) values ('old-hash', 'f-old', 'c1', 'u1', 'openid', 1000, 9000, null)`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    const store = await createStore({ kind: 'sqlite', path: file });
+    try {
+      const rotated = await store.refreshTokens.rotate({ tokenHash: 'old-hash', clientId: 'c1', now: 2_000, graceSeconds: 2, successor: { tokenHash: 'new-hash', expiresAt: 5_000, chain: 'ch-new' } });
+      expect(rotated).toMatchObject({ outcome: 'rotated', token: { tokenHash: 'new-hash', familyId: 'f-old', scopes: ['openid'] } });
+      expect(await store.refreshTokens.find('new-hash', { chain: 'ch-new', generation: 1 })).toMatchObject({ familyId: 'f-old', rotatedAt: null, expiresAt: 5_000 });
+      expect((await store.refreshTokens.find('old-hash'))?.rotatedAt).toBe(2_000);
+    } finally {
+      await store.close();
     }
   });
 

@@ -23,7 +23,9 @@ const store = await createStore({ kind: 'sqlite', path: file });
 const out = [];
 if (task === 'consume') out.push((await store.codes.consume('code', 2000)).outcome);
 if (task === 'rotate') out.push((await store.refreshTokens.rotate({
-  tokenHash: 't1', clientId: 'c1', now: 2000, graceSeconds: 2, successor: { tokenHash: 't2', expiresAt: 9000 } })).outcome);
+  tokenHash: 't1', at: { chain: 'ch1', generation: 0 }, clientId: 'c1', now: 2000, graceSeconds: 2, successor: { tokenHash: 't2', expiresAt: 9000, chain: 'ch1' } })).outcome);
+if (task === 'rotate-unchained') out.push((await store.refreshTokens.rotate({
+  tokenHash: 'old1', clientId: 'c1', now: 2000, graceSeconds: 2, successor: { tokenHash: 'old2', expiresAt: 9000, chain: 'ch2' } })).outcome);
 if (task === 'throttle') for (let i = 0; i < 5; i++) out.push((await store.throttle.attempt([{ key: 'alice', threshold: 5 }], 2000)).allowed);
 await store.close();
 console.log(JSON.stringify(out));
@@ -79,7 +81,7 @@ describe('several processes on one SQLite file', () => {
     }
   });
 
-  it('consume one code exactly once, rotate one token exactly once, and share one throttle', { timeout: 30_000 }, async () => {
+  it('consume one code exactly once, rotate one token exactly once (on a chain and from before chains), and share one throttle', { timeout: 30_000 }, async () => {
     const file = dir.file('shared.db');
     const store = await createStore({ kind: 'sqlite', path: file });
     await seedParties(store, ['u1'], ['c1']);
@@ -90,7 +92,12 @@ describe('several processes on one SQLite file', () => {
     });
     await store.refreshTokens.createFamily(
       { id: 'f1', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: 'code', createdAt: 1_000, revokedAt: null },
-      { tokenHash: 't1', familyId: 'f1', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+      { chain: 'ch1', tokenHash: 't1', issuedAt: 1_000, expiresAt: 9_000 },
+    );
+    // A token from before chains (a refresh_tokens row), rotated in a transaction.
+    await store.refreshTokens.createFamily(
+      { id: 'f2', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
+      { tokenHash: 'old1', familyId: 'f2', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
     );
     await store.close();
 
@@ -98,9 +105,11 @@ describe('several processes on one SQLite file', () => {
     expect(consumed.filter((o) => o === 'consumed')).toHaveLength(1);
     expect(consumed.filter((o) => o === 'reused')).toHaveLength(PROCESSES - 1);
 
-    const rotated = (await runTogether(file, 'rotate')).flat();
-    expect(rotated.filter((o) => o === 'rotated')).toHaveLength(1);
-    expect(rotated.filter((o) => o === 'grace')).toHaveLength(PROCESSES - 1);
+    for (const task of ['rotate', 'rotate-unchained']) {
+      const rotated = (await runTogether(file, task)).flat();
+      expect(rotated.filter((o) => o === 'rotated'), task).toHaveLength(1);
+      expect(rotated.filter((o) => o === 'grace'), task).toHaveLength(PROCESSES - 1);
+    }
 
     const attempts = (await runTogether(file, 'throttle')).flat();
     expect(attempts.filter((allowed) => allowed === true)).toHaveLength(5);

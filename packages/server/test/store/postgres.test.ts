@@ -75,11 +75,12 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
   it('refreshTokens.rotate: exactly one rotation; with no grace every other caller revokes the family', async () => {
     await on(0).refreshTokens.createFamily(
       { id: 'f-race', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
-      { tokenHash: 'rt-race', familyId: 'f-race', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+      { chain: 'ch-race', tokenHash: 'rt-race', issuedAt: 1_000, expiresAt: 9_000 },
     );
+    const at = { chain: 'ch-race', generation: 0 };
     const results = await Promise.all(
       Array.from({ length: CALLERS }, (_, i) =>
-        on(i).refreshTokens.rotate({ tokenHash: 'rt-race', clientId: 'c1', now: 1_010, graceSeconds: 0, successor: { tokenHash: `rt-next-${i}`, expiresAt: 9_000 } }),
+        on(i).refreshTokens.rotate({ tokenHash: 'rt-race', at, clientId: 'c1', now: 1_010, graceSeconds: 0, successor: { tokenHash: `rt-next-${i}`, expiresAt: 9_000, chain: 'ch-race' } }),
       ),
     );
     expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
@@ -90,12 +91,13 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
   it('refreshTokens.rotate: within the grace window every concurrent repeat gets the one successor', async () => {
     await on(0).refreshTokens.createFamily(
       { id: 'f-grace', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
-      { tokenHash: 'rt-grace', familyId: 'f-grace', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+      { chain: 'ch-grace', tokenHash: 'rt-grace', issuedAt: 1_000, expiresAt: 9_000 },
     );
     // Each caller recomputes the same successor (the token endpoint derives it from the old one).
+    const at = { chain: 'ch-grace', generation: 0 };
     const results = await Promise.all(
       Array.from({ length: CALLERS }, (_, i) =>
-        on(i).refreshTokens.rotate({ tokenHash: 'rt-grace', clientId: 'c1', now: 1_010, graceSeconds: 2, successor: { tokenHash: 'rt-grace-next', expiresAt: 9_000 } }),
+        on(i).refreshTokens.rotate({ tokenHash: 'rt-grace', at, clientId: 'c1', now: 1_010, graceSeconds: 2, successor: { tokenHash: 'rt-grace-next', expiresAt: 9_000, chain: 'ch-grace' } }),
       ),
     );
     expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
@@ -103,7 +105,22 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
     expect((await on(1).refreshTokens.findFamily('f-grace'))?.revokedAt).toBeNull();
   });
 
-  it('refreshTokens.rotate: the usual rotation is two statements and no transaction; the scope and family limit hold', async () => {
+  it('refreshTokens.rotate: a token from before chains rotates exactly once, concurrently, onto a chain', async () => {
+    await on(0).refreshTokens.createFamily(
+      { id: 'f-old', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
+      { tokenHash: 'rt-old', familyId: 'f-old', clientId: 'c1', userId: 'u1', scopes: ['openid'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+    );
+    const results = await Promise.all(
+      Array.from({ length: CALLERS }, (_, i) =>
+        on(i).refreshTokens.rotate({ tokenHash: 'rt-old', clientId: 'c1', now: 1_010, graceSeconds: 2, successor: { tokenHash: 'rt-old-next', expiresAt: 9_000, chain: 'ch-old' } }),
+      ),
+    );
+    expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'grace')).toHaveLength(CALLERS - 1);
+    expect(await on(1).refreshTokens.find('rt-old-next', { chain: 'ch-old', generation: 1 })).toMatchObject({ familyId: 'f-old', rotatedAt: null });
+  });
+
+  it('refreshTokens.rotate: the usual rotation is one statement and no transaction; the scope and family limit hold', async () => {
     // Issue 9: every statement is a round trip to another process; a rotation was five of them.
     const statements: string[] = [];
     // Like the server's pool (postgres-dialect.ts), with int8 read as numbers; plus a query log.
@@ -120,32 +137,36 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
       const store = storeOver(db);
       await store.refreshTokens.createFamily(
         { id: 'f-fast', clientId: 'c1', userId: 'u1', scopes: ['openid', 'api.read'], codeHash: null, createdAt: 1_000, revokedAt: null },
-        { tokenHash: 'rt-fast', familyId: 'f-fast', clientId: 'c1', userId: 'u1', scopes: ['openid', 'api.read'], issuedAt: 1_000, expiresAt: 9_000, rotatedAt: null },
+        { chain: 'ch-fast', tokenHash: 'rt-fast', issuedAt: 1_000, expiresAt: 9_000 },
       );
+      const at = { chain: 'ch-fast', generation: 0 };
+      const then = { chain: 'ch-fast', generation: 1 };
       statements.length = 0;
       const rotated = await store.refreshTokens.rotate({
-        tokenHash: 'rt-fast', clientId: 'c1', now: 1_010, graceSeconds: 2, familyLifetime: 5_000, scopes: ['api.read'],
-        successor: { tokenHash: 'rt-fast-next', expiresAt: 9_010 },
+        tokenHash: 'rt-fast', at, clientId: 'c1', now: 1_010, graceSeconds: 2, familyLifetime: 5_000,
+        successor: { tokenHash: 'rt-fast-next', expiresAt: 9_010, chain: 'ch-fast' },
       });
-      expect(statements).toEqual(['select', 'with']);
-      // The successor carries the token's own scopes (the grant narrows the access token only) and
-      // ends with the family's absolute limit (createdAt + familyLifetime), not the idle one.
+      expect(statements).toEqual(['update']);
+      // The successor carries the token's own scopes and ends with the family's absolute limit
+      // (createdAt + familyLifetime), not the idle one.
       const expected = { tokenHash: 'rt-fast-next', familyId: 'f-fast', clientId: 'c1', userId: 'u1', scopes: ['openid', 'api.read'], issuedAt: 1_010, expiresAt: 6_000, rotatedAt: null };
       expect(rotated).toMatchObject({ outcome: 'rotated', token: expected, family: { id: 'f-fast' } });
-      expect(await on(1).refreshTokens.find('rt-fast-next')).toEqual(expected);
-      expect((await on(1).refreshTokens.find('rt-fast'))?.rotatedAt).toBe(1_010);
+      expect(await on(1).refreshTokens.find('rt-fast-next', then)).toEqual(expected);
+      expect((await on(1).refreshTokens.find('rt-fast', at))?.rotatedAt).toBe(1_010);
 
       // Already rotated: the transactional path decides (grace here), and still one successor.
       statements.length = 0;
-      const again = await store.refreshTokens.rotate({ tokenHash: 'rt-fast', clientId: 'c1', now: 1_011, graceSeconds: 2, successor: { tokenHash: 'rt-fast-next', expiresAt: 9_011 } });
+      const again = await store.refreshTokens.rotate({ tokenHash: 'rt-fast', at, clientId: 'c1', now: 1_011, graceSeconds: 2, successor: { tokenHash: 'rt-fast-next', expiresAt: 9_011, chain: 'ch-fast' } });
       expect(again).toMatchObject({ outcome: 'grace', token: { tokenHash: 'rt-fast-next' } });
       expect(statements).toContain('begin');
-      // A widened scope is refused before anything is written.
-      expect(await store.refreshTokens.rotate({ tokenHash: 'rt-fast-next', clientId: 'c1', now: 1_012, graceSeconds: 2, scopes: ['api.write'], successor: { tokenHash: 'x', expiresAt: 9_012 } })).toEqual({
-        outcome: 'widened',
-        scopes: ['api.write'],
-      });
-      expect((await on(1).refreshTokens.find('rt-fast-next'))?.rotatedAt).toBeNull();
+      // A widened scope is refused before anything is written; a narrowed one rotates.
+      expect(
+        await store.refreshTokens.rotate({ tokenHash: 'rt-fast-next', at: then, clientId: 'c1', now: 1_012, graceSeconds: 2, scopes: ['api.write'], successor: { tokenHash: 'x', expiresAt: 9_012, chain: 'ch-fast' } }),
+      ).toEqual({ outcome: 'widened', scopes: ['api.write'] });
+      expect((await on(1).refreshTokens.find('rt-fast-next', then))?.rotatedAt).toBeNull();
+      expect(
+        await store.refreshTokens.rotate({ tokenHash: 'rt-fast-next', at: then, clientId: 'c1', now: 1_013, graceSeconds: 2, scopes: ['api.read'], successor: { tokenHash: 'rt-3', expiresAt: 4_000, chain: 'ch-fast' } }),
+      ).toMatchObject({ outcome: 'rotated', token: { tokenHash: 'rt-3', expiresAt: 4_000, scopes: ['openid', 'api.read'] } });
     } finally {
       await db.destroy();
     }

@@ -1,46 +1,59 @@
-// Refresh token rotation and reuse detection (RFC 6749 §6, RFC 9700 §4.14.2).
+// Refresh token rotation and reuse detection (RFC 6749 §6, RFC 9700 §4.14.2), on chains (a
+// family's current token in its row, migration 003) and for tokens from before chains.
 import { describe, expect, it } from 'vitest';
-import type { RefreshToken, TokenFamily } from '../../src/store/index.js';
+import type { ChainPosition, RefreshToken, TokenFamily } from '../../src/store/index.js';
 import { seedParties, useStore } from './temp-store.js';
 
 const store = useStore('refresh');
 const GRACE = 2;
 
 let families = 0;
-/** A new family with one live token; returns that token's hash and the family id. */
-async function issue(overrides: Partial<RefreshToken> = {}, codeHash: string | null = null): Promise<{ hash: string; familyId: string }> {
+function newFamily(codeHash: string | null = null): TokenFamily {
   families += 1;
-  const family: TokenFamily = {
-    id: `f${families}`, clientId: 'c1', userId: 'u1', scopes: ['openid', 'offline_access'], codeHash, createdAt: 1_000, revokedAt: null,
-  };
-  const token: RefreshToken = {
-    tokenHash: `t${families}`, familyId: family.id, clientId: 'c1', userId: 'u1', scopes: family.scopes,
-    issuedAt: 1_000, expiresAt: 5_000, rotatedAt: null, ...overrides,
-  };
-  await store().refreshTokens.createFamily(family, token);
-  return { hash: token.tokenHash, familyId: family.id };
+  return { id: `f${families}`, clientId: 'c1', userId: 'u1', scopes: ['openid', 'offline_access'], codeHash, createdAt: 1_000, revokedAt: null };
 }
 
-const rotate = (tokenHash: string, now: number, successor: string, clientId = 'c1') =>
-  store().refreshTokens.rotate({ tokenHash, clientId, now, graceSeconds: GRACE, successor: { tokenHash: successor, expiresAt: now + 3_600 } });
+/** A new family whose first token is generation 0 of chain `ch<n>`, hash `t<n>`. */
+async function issue(options: { expiresAt?: number; codeHash?: string | null } = {}): Promise<{ hash: string; familyId: string; at: ChainPosition }> {
+  const family = newFamily(options.codeHash ?? null);
+  const at = { chain: `ch${families}`, generation: 0 };
+  await store().refreshTokens.createFamily(family, { chain: at.chain, tokenHash: `t${families}`, issuedAt: 1_000, expiresAt: options.expiresAt ?? 5_000 });
+  return { hash: `t${families}`, familyId: family.id, at };
+}
 
-describe('refreshTokens.rotate', () => {
+const next = (at: ChainPosition): ChainPosition => ({ chain: at.chain, generation: at.generation + 1 });
+
+const rotate = (tokenHash: string, at: ChainPosition, now: number, successor: string, options: { clientId?: string; scopes?: string[]; familyLifetime?: number } = {}) =>
+  store().refreshTokens.rotate({
+    tokenHash,
+    at,
+    clientId: options.clientId ?? 'c1',
+    now,
+    graceSeconds: GRACE,
+    successor: { tokenHash: successor, expiresAt: now + 3_600, chain: at.chain },
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    ...(options.familyLifetime === undefined ? {} : { familyLifetime: options.familyLifetime }),
+  });
+
+describe('refreshTokens.rotate, on a chain', () => {
   it('rotates to the successor, which inherits family, client, user and scopes', async () => {
     await seedParties(store(), ['u1'], ['c1', 'c2']);
-    const { hash, familyId } = await issue();
-    const result = await rotate(hash, 2_000, `${hash}-next`);
+    const { hash, familyId, at } = await issue();
+    const result = await rotate(hash, at, 2_000, `${hash}-next`);
     const successor: RefreshToken = {
       tokenHash: `${hash}-next`, familyId, clientId: 'c1', userId: 'u1', scopes: ['openid', 'offline_access'],
       issuedAt: 2_000, expiresAt: 5_600, rotatedAt: null,
     };
     expect(result).toMatchObject({ outcome: 'rotated', token: successor, family: { id: familyId, revokedAt: null } });
-    expect(await store().refreshTokens.find(`${hash}-next`)).toEqual(successor);
-    expect((await store().refreshTokens.find(hash))?.rotatedAt).toBe(2_000);
+    expect(await store().refreshTokens.find(`${hash}-next`, next(at))).toEqual(successor);
+    expect(await store().refreshTokens.find(hash, at)).toMatchObject({ familyId, rotatedAt: 2_000 });
+    // The successor rotates in turn.
+    expect(await rotate(`${hash}-next`, next(at), 2_100, `${hash}-next-next`)).toMatchObject({ outcome: 'rotated', token: { tokenHash: `${hash}-next-next` } });
   });
 
   it('lets exactly one of 20 concurrent rotations rotate; the others get the same successor', async () => {
-    const { hash } = await issue();
-    const results = await Promise.all(Array.from({ length: 20 }, () => rotate(hash, 2_000, `${hash}-next`)));
+    const { hash, at } = await issue();
+    const results = await Promise.all(Array.from({ length: 20 }, () => rotate(hash, at, 2_000, `${hash}-next`)));
     expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
     const grace = results.filter((r) => r.outcome === 'grace');
     expect(grace).toHaveLength(19);
@@ -48,39 +61,112 @@ describe('refreshTokens.rotate', () => {
   });
 
   it('revokes the family on reuse after the grace window; the successor is then refused too', async () => {
-    const { hash, familyId } = await issue();
-    expect((await rotate(hash, 2_000, `${hash}-next`)).outcome).toBe('rotated');
-    expect((await rotate(hash, 2_000 + GRACE, `${hash}-next`)).outcome).toBe('grace');
-    expect(await rotate(hash, 2_001 + GRACE, `${hash}-next`)).toEqual({ outcome: 'reused', familyId });
+    const { hash, familyId, at } = await issue();
+    expect((await rotate(hash, at, 2_000, `${hash}-next`)).outcome).toBe('rotated');
+    expect((await rotate(hash, at, 2_000 + GRACE, `${hash}-next`)).outcome).toBe('grace');
+    expect(await rotate(hash, at, 2_001 + GRACE, `${hash}-next`)).toEqual({ outcome: 'reused', familyId });
     expect((await store().refreshTokens.findFamily(familyId))?.revokedAt).toBe(2_001 + GRACE);
-    expect(await rotate(`${hash}-next`, 2_010, `${hash}-next-next`)).toEqual({ outcome: 'invalid', reason: 'revoked' });
+    expect(await rotate(`${hash}-next`, next(at), 2_010, `${hash}-next-next`)).toEqual({ outcome: 'invalid', reason: 'revoked' });
+  });
+
+  it('treats a token two generations back as reuse, even within the grace window', async () => {
+    const { hash, familyId, at } = await issue();
+    await rotate(hash, at, 2_000, `${hash}-1`);
+    await rotate(`${hash}-1`, next(at), 2_000, `${hash}-2`);
+    expect(await rotate(hash, at, 2_001, `${hash}-1`)).toEqual({ outcome: 'reused', familyId });
+  });
+
+  it('treats a string naming the chain that is not its token as reuse: only a holder knows the chain', async () => {
+    const { familyId, at } = await issue();
+    // The current generation with a wrong secret, and the previous one whose successor does not match.
+    expect(await rotate('forged', at, 2_000, 'forged-next')).toEqual({ outcome: 'reused', familyId });
+    const second = await issue();
+    await rotate(second.hash, second.at, 2_000, `${second.hash}-next`);
+    expect(await rotate('forged', second.at, 2_001, 'not-the-successor')).toEqual({ outcome: 'reused', familyId: second.familyId });
   });
 
   it('refuses another client without rotating or revoking', async () => {
-    const { hash, familyId } = await issue();
-    expect(await rotate(hash, 2_000, `${hash}-stolen`, 'c2')).toEqual({ outcome: 'invalid', reason: 'wrong_client' });
-    expect((await store().refreshTokens.find(hash))?.rotatedAt).toBeNull();
-    expect(await store().refreshTokens.find(`${hash}-stolen`)).toBeUndefined();
+    const { hash, familyId, at } = await issue();
+    expect(await rotate(hash, at, 2_000, `${hash}-stolen`, { clientId: 'c2' })).toEqual({ outcome: 'invalid', reason: 'wrong_client' });
+    expect((await store().refreshTokens.find(hash, at))?.rotatedAt).toBeNull();
+    expect(await store().refreshTokens.find(`${hash}-stolen`, next(at))).toMatchObject({ rotatedAt: 1_000 });
     expect((await store().refreshTokens.findFamily(familyId))?.revokedAt).toBeNull();
-    expect((await rotate(hash, 2_001, `${hash}-next`)).outcome).toBe('rotated');
+    expect((await rotate(hash, at, 2_001, `${hash}-next`)).outcome).toBe('rotated');
   });
 
-  it('refuses an unknown or expired token', async () => {
-    expect(await rotate('t-never', 2_000, 'x')).toEqual({ outcome: 'invalid', reason: 'unknown' });
-    const { hash } = await issue({ expiresAt: 2_000 });
-    expect(await rotate(hash, 2_000, `${hash}-next`)).toEqual({ outcome: 'invalid', reason: 'expired' });
-    expect((await store().refreshTokens.find(hash))?.rotatedAt).toBeNull();
+  it('refuses an unknown chain, and an expired token without rotating it', async () => {
+    expect(await rotate('t-never', { chain: 'ch-never', generation: 0 }, 2_000, 'x')).toEqual({ outcome: 'invalid', reason: 'unknown' });
+    expect(await store().refreshTokens.find('t-never', { chain: 'ch-never', generation: 0 })).toBeUndefined();
+    const { hash, at } = await issue({ expiresAt: 2_000 });
+    expect(await rotate(hash, at, 2_000, `${hash}-next`)).toEqual({ outcome: 'invalid', reason: 'expired' });
+    expect((await store().refreshTokens.find(hash, at))?.rotatedAt).toBeNull();
+  });
+
+  it('refuses a widened scope without rotating; a narrowed one rotates and the token keeps its scopes', async () => {
+    const { hash, at } = await issue();
+    expect(await rotate(hash, at, 2_000, `${hash}-next`, { scopes: ['openid', 'api.write'] })).toEqual({ outcome: 'widened', scopes: ['api.write'] });
+    expect((await store().refreshTokens.find(hash, at))?.rotatedAt).toBeNull();
+    expect(await rotate(hash, at, 2_001, `${hash}-next`, { scopes: ['openid'] })).toMatchObject({ outcome: 'rotated', token: { scopes: ['openid', 'offline_access'] } });
+  });
+
+  it('ends the successor at the family limit (createdAt + familyLifetime) when that comes first (D-7)', async () => {
+    const { hash, at } = await issue();
+    expect(await rotate(hash, at, 2_000, `${hash}-next`, { familyLifetime: 2_500 })).toMatchObject({ outcome: 'rotated', token: { expiresAt: 3_500 } });
+    expect(await store().refreshTokens.find(`${hash}-next`, next(at))).toMatchObject({ expiresAt: 3_500 });
+    expect(await rotate(`${hash}-next`, next(at), 2_100, `${hash}-next-next`, { familyLifetime: 1_000_000 })).toMatchObject({ token: { expiresAt: 5_700 } });
+  });
+});
+
+describe('refreshTokens.rotate, a token from before chains', () => {
+  /** A family with one refresh_tokens row, as tokens were stored before migration 003. */
+  async function issueUnchained(overrides: Partial<RefreshToken> = {}): Promise<{ hash: string; familyId: string }> {
+    const family = newFamily();
+    const token: RefreshToken = {
+      tokenHash: `old${families}`, familyId: family.id, clientId: 'c1', userId: 'u1', scopes: family.scopes,
+      issuedAt: 1_000, expiresAt: 5_000, rotatedAt: null, ...overrides,
+    };
+    await store().refreshTokens.createFamily(family, token);
+    return { hash: token.tokenHash, familyId: family.id };
+  }
+  const rotateUnchained = (tokenHash: string, now: number, successor: string, chain: string, clientId = 'c1') =>
+    store().refreshTokens.rotate({ tokenHash, clientId, now, graceSeconds: GRACE, successor: { tokenHash: successor, expiresAt: now + 3_600, chain } });
+
+  it('rotates once, starting the family chain with the successor, which then rotates on the chain', async () => {
+    const { hash, familyId } = await issueUnchained();
+    const chain = `ch-from-${hash}`;
+    const results = await Promise.all(Array.from({ length: 10 }, () => rotateUnchained(hash, 2_000, `${hash}-next`, chain)));
+    expect(results.filter((r) => r.outcome === 'rotated')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'grace')).toHaveLength(9);
+    expect(await store().refreshTokens.find(`${hash}-next`, { chain, generation: 1 })).toMatchObject({ familyId, rotatedAt: null, expiresAt: 5_600 });
+    expect((await store().refreshTokens.find(hash))?.rotatedAt).toBe(2_000);
+    expect((await rotate(`${hash}-next`, { chain, generation: 1 }, 2_010, `${hash}-next-next`)).outcome).toBe('rotated');
+  });
+
+  it('revokes the family on reuse after the grace window', async () => {
+    const { hash, familyId } = await issueUnchained();
+    await rotateUnchained(hash, 2_000, `${hash}-next`, `ch-from-${hash}`);
+    expect(await rotateUnchained(hash, 2_001 + GRACE, `${hash}-next`, `ch-from-${hash}`)).toEqual({ outcome: 'reused', familyId });
+    expect(await rotate(`${hash}-next`, { chain: `ch-from-${hash}`, generation: 1 }, 2_010, 'x')).toEqual({ outcome: 'invalid', reason: 'revoked' });
+  });
+
+  it('refuses an unknown, expired or another client’s token without rotating', async () => {
+    expect(await rotateUnchained('old-never', 2_000, 'x', 'ch-x')).toEqual({ outcome: 'invalid', reason: 'unknown' });
+    const expired = await issueUnchained({ expiresAt: 2_000 });
+    expect(await rotateUnchained(expired.hash, 2_000, 'x', 'ch-y')).toEqual({ outcome: 'invalid', reason: 'expired' });
+    const other = await issueUnchained();
+    expect(await rotateUnchained(other.hash, 2_000, 'x', 'ch-z', 'c2')).toEqual({ outcome: 'invalid', reason: 'wrong_client' });
+    expect((await store().refreshTokens.find(other.hash))?.rotatedAt).toBeNull();
   });
 });
 
 describe('revocation', () => {
   it('revokes the families issued from a replayed code, and only those', async () => {
-    const fromCode = await issue({}, 'code-hash-1');
-    const other = await issue({}, 'code-hash-2');
+    const fromCode = await issue({ codeHash: 'code-hash-1' });
+    const other = await issue({ codeHash: 'code-hash-2' });
     await store().refreshTokens.revokeByCode('code-hash-1', 3_000);
     expect((await store().refreshTokens.findFamily(fromCode.familyId))?.revokedAt).toBe(3_000);
     expect((await store().refreshTokens.findFamily(other.familyId))?.revokedAt).toBeNull();
-    expect(await rotate(fromCode.hash, 3_001, 'x')).toEqual({ outcome: 'invalid', reason: 'revoked' });
+    expect(await rotate(fromCode.hash, fromCode.at, 3_001, 'x')).toEqual({ outcome: 'invalid', reason: 'revoked' });
   });
 
   it('revokeFamily keeps the first revocation time', async () => {

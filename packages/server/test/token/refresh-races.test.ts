@@ -2,6 +2,7 @@
 // With the grace window (D-4) every request gets the one successor; without it exactly one
 // rotates and the rest are reuse, which ends the family. Never two active tokens in a family.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainPosition } from '../../src/tokens/refresh-token-format.js';
 import { hashSecret } from '../../src/tokens/secrets.js';
 import type { TokenCall } from '../support/oauth.js';
 import { seed, startServer, type TestServer } from '../support/server.js';
@@ -67,11 +68,11 @@ describe('SEC-60 without a grace window (LATCHKEY_REFRESH_REUSE_GRACE=0)', () =>
       for (const loser of calls.filter((c) => c.status !== 200)) expectError(loser, 400, 'invalid_grant');
 
       const successor = String(winners[0]?.json.refresh_token);
-      const stored = await server.store.refreshTokens.find(hashSecret(successor));
+      const stored = await server.store.refreshTokens.find(hashSecret(successor), chainPosition(successor));
       const family = await server.store.refreshTokens.findFamily(stored?.familyId ?? '');
       expect(family).toBeDefined();
       // The presented token is spent either way; the successor works only if the family survived.
-      expect((await server.store.refreshTokens.find(hashSecret(refreshToken)))?.rotatedAt).not.toBeNull();
+      expect((await server.store.refreshTokens.find(hashSecret(refreshToken), chainPosition(refreshToken)))?.rotatedAt).not.toBeNull();
       const after = await refresh(server, c1, successor);
       if (family?.revokedAt === null) expectSuccess(after);
       else expectError(after, 400, 'invalid_grant', /revoked/);

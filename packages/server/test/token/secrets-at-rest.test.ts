@@ -6,6 +6,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainPosition } from '../../src/tokens/refresh-token-format.js';
 import { hashSecret } from '../../src/tokens/secrets.js';
 import { Browser } from '../support/browser.js';
 import { authorizeFlow, codeFrom, pkce, tokenRequest } from '../support/oauth.js';
@@ -87,7 +88,8 @@ describe('SEC-25 (b): no raw secret in the database after a full flow', () => {
     // The stored hash presented as the client secret.
     expect((await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: 'x' }, { clientId, secret: hash })).status).toBe(401);
     // The stored hash of the current refresh token presented as a refresh token.
-    const current = await server.store.refreshTokens.find(hashSecret(secrets['second refresh token'] ?? ''));
+    const second = secrets['second refresh token'] ?? '';
+    const current = await server.store.refreshTokens.find(hashSecret(second), chainPosition(second));
     expect(current).toBeDefined();
     const asToken = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: current?.tokenHash ?? '' }, { clientId, secret: clientSecret });
     expect(asToken.status).toBe(400);

@@ -5,6 +5,7 @@ import type { ServerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
 import type { Params } from '../../http/params.js';
 import type { Client } from '../../store/repositories.js';
+import { firstRefreshToken } from '../../tokens/refresh-token-format.js';
 import { hashSecret, randomToken } from '../../tokens/secrets.js';
 import { checkVerifier, checkVerifierSyntax } from '../pkce.js';
 import type { GrantHandler, TokenResponse } from './grant.js';
@@ -43,28 +44,24 @@ export const authorizationCodeGrant: GrantHandler = {
     // removed grant deactivates its access tokens too, not only its refresh tokens.
     const now = ctx.now();
     const familyId = randomToken(16);
-    const refreshToken = client.grantTypes.includes('refresh_token') ? randomToken() : undefined;
+    const refresh = client.grantTypes.includes('refresh_token') ? firstRefreshToken() : undefined;
     await ctx.store.refreshTokens.createFamily(
       { id: familyId, clientId: client.id, userId: issued.userId, scopes: issued.scopes, codeHash, createdAt: now, revokedAt: null },
-      refreshToken === undefined
+      refresh === undefined
         ? null
         : {
-            tokenHash: hashSecret(refreshToken),
-            familyId,
-            clientId: client.id,
-            userId: issued.userId,
-            scopes: issued.scopes,
+            chain: refresh.chain,
+            tokenHash: hashSecret(refresh.token),
             issuedAt: now,
             // D-7: the idle limit, within the family's absolute limit.
             expiresAt: now + Math.min(ctx.config.refreshTokenTtl, ctx.config.refreshTokenMaxLifetime),
-            rotatedAt: null,
           },
     );
     return accessTokenResponse(ctx, client, issued.userId, issued.scopes, {
       authTime: issued.authTime,
       grantId: familyId,
       idToken: { nonce: issued.nonce },
-      ...(refreshToken === undefined ? {} : { refreshToken }),
+      ...(refresh === undefined ? {} : { refreshToken: refresh.token }),
     });
   },
 };

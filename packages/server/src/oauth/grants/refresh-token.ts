@@ -1,13 +1,14 @@
 // The refresh_token grant: RFC 6749 §6; RFC 9700 §4.14.2 (rotation, reuse detection).
 // Every use rotates the token. The successor is derived from the presented token with a server
-// secret (HMAC), so the same token presented again within the grace window (D-4) gets the same
-// successor without storing it in plain text: two tabs refreshing at once both succeed, and a
-// family never has two active tokens. Reuse after the window revokes the family.
-import { createHmac } from 'node:crypto';
+// secret (HMAC; tokens/refresh-token-format.ts), so the same token presented again within the
+// grace window (D-4) gets the same successor without storing it in plain text: two tabs
+// refreshing at once both succeed, and a family never has two active tokens. Reuse after the
+// window revokes the family.
 import type { ServerContext } from '../../context.js';
 import { OAuthError } from '../../errors.js';
 import type { Params } from '../../http/params.js';
 import type { Client } from '../../store/repositories.js';
+import { chainPosition, successorToken } from '../../tokens/refresh-token-format.js';
 import { hashSecret } from '../../tokens/secrets.js';
 import { parseScopeParameter } from '../scope.js';
 import type { GrantHandler, TokenResponse } from './grant.js';
@@ -20,10 +21,6 @@ const INVALID: Record<'unknown' | 'expired' | 'revoked' | 'wrong_client', string
   wrong_client: 'the refresh token was issued to another client',
 };
 
-export function successorOf(rotationSecret: string, refreshToken: string): string {
-  return createHmac('sha256', rotationSecret).update(refreshToken, 'utf8').digest('base64url');
-}
-
 export const refreshTokenGrant: GrantHandler = {
   grantType: 'refresh_token',
   async handle(ctx: ServerContext, client: Client, params: Params): Promise<TokenResponse> {
@@ -31,15 +28,17 @@ export const refreshTokenGrant: GrantHandler = {
     const scopeParam = params.get('scope');
     const requested = scopeParam === undefined ? null : parseScopeParameter(scopeParam);
 
-    // One transaction reads, checks and rotates: no read before it (issue 9, hot path).
-    const successor = successorOf(ctx.rotationSecret, presented);
+    // The store checks and rotates in one step, with no read before it (issue 9, hot path).
+    const at = chainPosition(presented);
+    const successor = successorToken(ctx.rotationSecret, presented, at);
     const now = ctx.now();
     const result = await ctx.store.refreshTokens.rotate({
       tokenHash: hashSecret(presented),
+      ...(at === undefined ? {} : { at }),
       clientId: client.id,
       now,
       graceSeconds: ctx.config.refreshReuseGrace,
-      successor: { tokenHash: hashSecret(successor), expiresAt: now + ctx.config.refreshTokenTtl },
+      successor: { tokenHash: hashSecret(successor.token), expiresAt: now + ctx.config.refreshTokenTtl, chain: successor.chain },
       familyLifetime: ctx.config.refreshTokenMaxLifetime,
       scopes: requested,
     });
@@ -51,6 +50,6 @@ export const refreshTokenGrant: GrantHandler = {
       throw new OAuthError('invalid_grant', 'the refresh token was already used; for safety every token of this grant has been revoked; sign in again');
     }
     // OIDC Core §12.2: the response to a refresh "might not contain an id_token"; this one does not.
-    return accessTokenResponse(ctx, client, result.token.userId, requested ?? result.token.scopes, { refreshToken: successor, grantId: result.family.id });
+    return accessTokenResponse(ctx, client, result.token.userId, requested ?? result.token.scopes, { refreshToken: successor.token, grantId: result.family.id });
   },
 };

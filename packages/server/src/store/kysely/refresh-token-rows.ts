@@ -1,7 +1,8 @@
 // Row <-> domain mapping for token_families and refresh_tokens, shared by the repository's
-// plain reads and its rotation transaction.
+// plain reads and its rotation transaction. A family's current refresh token lives in the
+// family's row (its refresh_* columns, migration 003); refresh_tokens holds tokens from before.
 import type { Kysely } from 'kysely';
-import type { RefreshToken, TokenFamily } from '../repositories.js';
+import type { FirstRefreshToken, RefreshToken, TokenFamily } from '../repositories.js';
 import { joinScopes, splitScopes } from './columns.js';
 import { queryTemplate } from './query-template.js';
 import type { Database, RefreshTokensTable, TokenFamiliesTable } from './schema.js';
@@ -36,34 +37,44 @@ const tokenAndFamily = queryTemplate((db, param: (name: 'tokenHash') => never) =
     .where('t.token_hash', '=', param('tokenHash')),
 );
 
+/** A token from before chains (refresh_tokens) and its family. */
 export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: string): Promise<{ token: RefreshToken; family: TokenFamily } | undefined> {
   const [row] = (await tokenAndFamily.execute(db, { tokenHash })).rows;
   if (row === undefined) return undefined;
-  const family = toFamily({
+  const family: TokenFamily = {
     id: row.family_id,
-    client_id: row.f_client_id,
-    user_id: row.f_user_id,
-    scopes: row.f_scopes,
-    code_hash: row.f_code_hash,
-    created_at: row.f_created_at,
-    revoked_at: row.f_revoked_at,
-  });
+    clientId: row.f_client_id,
+    userId: row.f_user_id,
+    scopes: splitScopes(row.f_scopes),
+    codeHash: row.f_code_hash,
+    createdAt: row.f_created_at,
+    revokedAt: row.f_revoked_at,
+  };
   return { token: toToken(row), family };
 }
 
-/** Inserts a refresh token row (tokenRow's columns). */
-export const insertToken = queryTemplate((db, param: (name: keyof RefreshTokensTable) => never) =>
-  db.insertInto('refresh_tokens').values({
-    token_hash: param('token_hash'),
-    family_id: param('family_id'),
-    client_id: param('client_id'),
-    user_id: param('user_id'),
-    scopes: param('scopes'),
-    issued_at: param('issued_at'),
-    expires_at: param('expires_at'),
-    rotated_at: param('rotated_at'),
-  }),
-);
+const familyByChain = queryTemplate((db, param: (name: 'chain') => never) => db.selectFrom('token_families').selectAll().where('refresh_chain', '=', param('chain')));
+
+/** The family a chain belongs to, with its row (the current token's columns). */
+export async function selectChain(db: Kysely<Database>, chain: string): Promise<TokenFamiliesTable | undefined> {
+  const [row] = (await familyByChain.execute(db, { chain })).rows;
+  return row;
+}
+
+/** The current token of a family on a chain, as a RefreshToken. */
+export function currentToken(row: TokenFamiliesTable): RefreshToken | undefined {
+  if (row.refresh_hash === null || row.refresh_issued_at === null || row.refresh_expires_at === null) return undefined;
+  return {
+    tokenHash: row.refresh_hash,
+    familyId: row.id,
+    clientId: row.client_id,
+    userId: row.user_id,
+    scopes: splitScopes(row.scopes),
+    issuedAt: row.refresh_issued_at,
+    expiresAt: row.refresh_expires_at,
+    rotatedAt: null,
+  };
+}
 
 export function tokenRow(token: RefreshToken): RefreshTokensTable {
   return {
@@ -78,7 +89,8 @@ export function tokenRow(token: RefreshToken): RefreshTokensTable {
   };
 }
 
-export function familyRow(family: TokenFamily): TokenFamiliesTable {
+/** The family's row; with `first`, that token as the current one of its chain (generation 0). */
+export function familyRow(family: TokenFamily, first: FirstRefreshToken | null = null): TokenFamiliesTable {
   return {
     id: family.id,
     client_id: family.clientId,
@@ -87,6 +99,11 @@ export function familyRow(family: TokenFamily): TokenFamiliesTable {
     code_hash: family.codeHash,
     created_at: family.createdAt,
     revoked_at: family.revokedAt,
+    refresh_chain: first?.chain ?? null,
+    refresh_generation: first === null ? null : 0,
+    refresh_hash: first?.tokenHash ?? null,
+    refresh_issued_at: first?.issuedAt ?? null,
+    refresh_expires_at: first?.expiresAt ?? null,
   };
 }
 
@@ -103,7 +120,7 @@ function toToken(row: RefreshTokensTable): RefreshToken {
   };
 }
 
-function toFamily(row: TokenFamiliesTable): TokenFamily {
+export function toFamily(row: TokenFamiliesTable): TokenFamily {
   return {
     id: row.id,
     clientId: row.client_id,

@@ -1,25 +1,28 @@
 // Refresh token rotation with reuse detection (RFC 9700 §4.14.2; RFC 6749 §6, §10.4).
-import { type Kysely, PostgresAdapter } from 'kysely';
-import type { RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
+// A family's current token lives in the family's row, found by its chain (migration 003,
+// tokens/refresh-token-format.ts): the usual rotation is one conditional UPDATE of that row, on
+// SQLite and PostgreSQL alike. Tokens from before chains are rows of refresh_tokens, rotated in a
+// transaction as they always were; their successor starts the family's chain.
+import type { Kysely } from 'kysely';
+import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
 import { queryTemplate } from './query-template.js';
-import { familyRow, insertToken, selectFamily, selectToken, selectTokenAndFamily, tokenRow } from './refresh-token-rows.js';
-import type { Database, RefreshTokensTable } from './schema.js';
+import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
+import type { Database, TokenFamiliesTable } from './schema.js';
 
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #db: Kysely<Database>;
-  readonly #postgres: boolean;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
-    this.#postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
-  async createFamily(family: TokenFamily, token: RefreshToken | null): Promise<void> {
+  async createFamily(family: TokenFamily, token: FirstRefreshToken | RefreshToken | null): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('token_families').values(familyRow(family)).execute();
-      if (token !== null) await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
+      const first = token !== null && 'chain' in token ? token : null;
+      await trx.insertInto('token_families').values(familyRow(family, first)).execute();
+      if (token !== null && !('chain' in token)) await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
       // RFC 6749 §4.1.2: a replay of the code that raced this redemption revokes what it issued.
       // Read with a no-op UPDATE, not a SELECT: it locks the code's row until this commits, so a
       // replay marking it meanwhile waits and then finds this family to revoke (revokeByCode);
@@ -38,32 +41,25 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
     });
   }
 
-  rotate(input: RotateInput): Promise<RotateResult> {
-    if (this.#postgres) return this.#rotateWithoutTransaction(input);
-    return this.#db.transaction().execute((trx) => rotateIn(trx, input));
+  async rotate(input: RotateInput): Promise<RotateResult> {
+    const { at } = input;
+    if (at === undefined) return this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input));
+    // The usual case, the current token with no scope asked for: one statement, atomic by itself,
+    // that only the first of concurrent callers wins (issue 9: one row written, one round trip).
+    if (input.scopes === undefined || input.scopes === null) {
+      const rotated = await advanceIfCurrent(this.#db, at, input);
+      if (rotated !== undefined) return rotated;
+    }
+    return this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input));
   }
 
-  /**
-   * PostgreSQL: the usual rotation in two round trips instead of five (BEGIN, read, mark, insert,
-   * COMMIT), each one a trip to another process (issue 9). The read needs no transaction: the
-   * checks it feeds are the same ones a transaction at READ COMMITTED makes on a snapshot just as
-   * old. Marking the old token and inserting its successor stay atomic, in one statement whose
-   * mark only the first of concurrent callers wins. A caller that loses (the token was already
-   * rotated) takes the transactional path, which decides between the grace window and reuse.
-   */
-  async #rotateWithoutTransaction(input: RotateInput): Promise<RotateResult> {
-    const found = await selectTokenAndFamily(this.#db, input.tokenHash);
-    if (found === undefined) return UNKNOWN;
-    const refused = refusal(found, input);
-    if (refused !== undefined) return refused;
-    const next = nextToken(found, input);
-    const { rows } = await markAndInsert.execute(this.#db, { ...tokenRow(next), previous: input.tokenHash });
-    if (rows.length === 1) return { outcome: 'rotated', token: next, family: found.family };
-    return this.#db.transaction().execute((trx) => rotateIn(trx, input));
-  }
-
-  find(tokenHash: string): Promise<RefreshToken | undefined> {
-    return selectToken(this.#db, tokenHash);
+  async find(tokenHash: string, at?: ChainPosition): Promise<RefreshToken | undefined> {
+    if (at === undefined) return selectToken(this.#db, tokenHash);
+    const row = await selectChain(this.#db, at.chain);
+    const current = row && currentToken(row);
+    if (row === undefined || current === undefined) return undefined;
+    if (isCurrent(row, at, tokenHash)) return current;
+    return { ...current, tokenHash, rotatedAt: current.issuedAt };
   }
 
   findFamily(familyId: string): Promise<TokenFamily | undefined> {
@@ -90,35 +86,6 @@ const markRotated = queryTemplate((db, param: (name: 'now' | 'tokenHash') => nev
   db.updateTable('refresh_tokens').set({ rotated_at: param('now') }).where('token_hash', '=', param('tokenHash')).where('rotated_at', 'is', null),
 );
 
-/**
- * PostgreSQL only (SQLite has no UPDATE in a WITH clause): marks `previous` rotated if no one has,
- * and only then inserts its successor, in one statement. Returns the successor's row when it won.
- */
-const markAndInsert = queryTemplate((db, param: (name: keyof RefreshTokensTable | 'previous') => never) =>
-  db
-    .with('marked', (qb) =>
-      qb.updateTable('refresh_tokens').set({ rotated_at: param('issued_at') }).where('token_hash', '=', param('previous')).where('rotated_at', 'is', null).returning('token_hash'),
-    )
-    .insertInto('refresh_tokens')
-    .columns(['token_hash', 'family_id', 'client_id', 'user_id', 'scopes', 'issued_at', 'expires_at', 'rotated_at'])
-    // INSERT ... SELECT: PostgreSQL types each parameter from its target column.
-    .expression((eb) =>
-      eb
-        .selectFrom('marked')
-        .select([
-          eb.val(param('token_hash')).as('token_hash'),
-          eb.val(param('family_id')).as('family_id'),
-          eb.val(param('client_id')).as('client_id'),
-          eb.val(param('user_id')).as('user_id'),
-          eb.val(param('scopes')).as('scopes'),
-          eb.val(param('issued_at')).as('issued_at'),
-          eb.val(param('expires_at')).as('expires_at'),
-          eb.val(param('rotated_at')).as('rotated_at'),
-        ]),
-    )
-    .returning('token_hash'),
-);
-
 const UNKNOWN: RotateResult = Object.freeze({ outcome: 'invalid', reason: 'unknown' });
 
 /** Why the rotation of a known token is refused before anything is written, or undefined when it may go ahead. */
@@ -129,8 +96,7 @@ function refusal({ token, family }: { token: RefreshToken; family: TokenFamily }
   if (token.clientId !== input.clientId) return { outcome: 'invalid', reason: 'wrong_client' };
   if (token.expiresAt <= input.now) return { outcome: 'invalid', reason: 'expired' };
   // RFC 6749 §6: the scope may narrow, never widen. A refused request rotates nothing.
-  const { scopes } = input;
-  const widened = scopes === undefined || scopes === null ? [] : scopes.filter((s) => !token.scopes.includes(s));
+  const widened = widenedScopes(token.scopes, input.scopes);
   if (widened.length > 0) return { outcome: 'widened', scopes: widened };
   return undefined;
 }
@@ -148,8 +114,130 @@ function nextToken({ token, family }: { token: RefreshToken; family: TokenFamily
   };
 }
 
-/** The checks, in order, then one conditional UPDATE that lets exactly one caller rotate. */
-async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
+/** Whether `tokenHash` at `at` is the family's current token. */
+function isCurrent(row: TokenFamiliesTable, at: ChainPosition, tokenHash: string): boolean {
+  return row.refresh_generation === at.generation && row.refresh_hash === tokenHash;
+}
+
+/** Any lifetime at all: the family limit when none is set (no overflow in a bigint or a double). */
+const NO_FAMILY_LIMIT = 2 ** 52;
+
+/**
+ * Makes the successor the chain's current token if `tokenHash` is still its current, live,
+ * unrevoked token held by this client; the row as it is now, or nothing when it was not.
+ */
+const advance = queryTemplate(
+  (db, param: (name: 'chain' | 'generation' | 'tokenHash' | 'clientId' | 'now' | 'next' | 'successorHash' | 'expiresAt' | 'lifetime') => never) =>
+    db
+      .updateTable('token_families')
+      .set((eb) => ({
+        refresh_generation: param('next'),
+        refresh_hash: param('successorHash'),
+        refresh_issued_at: param('now'),
+        // D-7: an idle limit per token, within the family's absolute limit.
+        refresh_expires_at: eb
+          .case()
+          .when(eb(eb('created_at', '+', param('lifetime')), '<', param('expiresAt')))
+          .then(eb('created_at', '+', param('lifetime')))
+          .else(param('expiresAt'))
+          .end(),
+      }))
+      .where('refresh_chain', '=', param('chain'))
+      .where('refresh_generation', '=', param('generation'))
+      .where('refresh_hash', '=', param('tokenHash'))
+      .where('revoked_at', 'is', null)
+      .where('client_id', '=', param('clientId'))
+      .where('refresh_expires_at', '>', param('now'))
+      .returningAll(),
+);
+
+async function advanceIfCurrent(db: Kysely<Database>, at: ChainPosition, input: RotateInput): Promise<RotateResult | undefined> {
+  const { rows } = await advance.execute(db, {
+    chain: at.chain,
+    generation: at.generation,
+    tokenHash: input.tokenHash,
+    clientId: input.clientId,
+    now: input.now,
+    next: at.generation + 1,
+    successorHash: input.successor.tokenHash,
+    expiresAt: input.successor.expiresAt,
+    lifetime: input.familyLifetime ?? NO_FAMILY_LIMIT,
+  });
+  const row = rows[0];
+  const token = row && currentToken(row);
+  return row && token && { outcome: 'rotated', token, family: toFamily(row) };
+}
+
+/**
+ * A token on a chain that the single UPDATE did not rotate (or a request that asks for scopes):
+ * the reason, in the order the checks are made for tokens from before chains.
+ */
+async function rotateChainIn(trx: Kysely<Database>, at: ChainPosition, input: RotateInput): Promise<RotateResult> {
+  const { tokenHash, clientId, now, graceSeconds, successor } = input;
+  // Twice at most: a concurrent rotation between this read and the UPDATE changes the answer.
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const row = await selectChain(trx, at.chain);
+    const current = row && currentToken(row);
+    if (row === undefined || current === undefined) return UNKNOWN;
+    const family = toFamily(row);
+    if (family.revokedAt !== null) return { outcome: 'invalid', reason: 'revoked' };
+    // RFC 6749 §6: bound to its client. Another client's attempt proves nothing about reuse.
+    if (row.client_id !== clientId) return { outcome: 'invalid', reason: 'wrong_client' };
+    const presentedIsCurrent = isCurrent(row, at, tokenHash);
+    if (presentedIsCurrent && current.expiresAt <= now) return { outcome: 'invalid', reason: 'expired' };
+    const widened = widenedScopes(current.scopes, input.scopes);
+    if (widened.length > 0) return { outcome: 'widened', scopes: widened };
+    if (presentedIsCurrent) {
+      const rotated = await advanceIfCurrent(trx, at, input);
+      if (rotated !== undefined) return rotated;
+      continue;
+    }
+    // The token just before the current one, recognised by deriving its successor: a retry
+    // racing the first answer (D-4) gets the same successor again within the window.
+    if (row.refresh_generation === at.generation + 1 && row.refresh_hash === successor.tokenHash && withinGrace(now - current.issuedAt, graceSeconds)) {
+      return { outcome: 'grace', token: current, family };
+    }
+    // RFC 9700 §4.14.2: an older token of the chain, or a forged one naming it, means the chain
+    // leaked; end the whole family.
+    await revokeFamilyIn(trx, family.id, now);
+    return { outcome: 'reused', familyId: family.id };
+  }
+  return UNKNOWN;
+}
+
+/** RFC 6749 §6: the scope may narrow, never widen. The scopes asked for that the token lacks. */
+function widenedScopes(held: readonly string[], asked: readonly string[] | null | undefined): string[] {
+  return asked === undefined || asked === null ? [] : asked.filter((s) => !held.includes(s));
+}
+
+/**
+ * A window of 0 turns the grace off; times are whole seconds, so 2 means 2 to 3 s. A negative
+ * age (the clock stepped back since, REL-07) is outside the window: it fails closed, as reuse.
+ */
+function withinGrace(age: number, graceSeconds: number): boolean {
+  return graceSeconds > 0 && age >= 0 && age <= graceSeconds;
+}
+
+/** Starts a family's chain with the successor of its last token from before chains. */
+const startChain = queryTemplate((db, param: (name: 'familyId' | 'chain' | 'successorHash' | 'now' | 'expiresAt') => never) =>
+  db
+    .updateTable('token_families')
+    .set({
+      refresh_chain: param('chain'),
+      refresh_generation: 1,
+      refresh_hash: param('successorHash'),
+      refresh_issued_at: param('now'),
+      refresh_expires_at: param('expiresAt'),
+    })
+    .where('id', '=', param('familyId'))
+    .where('refresh_chain', 'is', null),
+);
+
+/**
+ * A token from before chains (refresh_tokens): the checks, in order, then one conditional UPDATE
+ * that lets exactly one caller rotate; the winner starts the family's chain with the successor.
+ */
+async function rotateUnchainedIn(trx: Kysely<Database>, input: RotateInput): Promise<RotateResult> {
   const { tokenHash, now, graceSeconds, successor } = input;
   const found = await selectTokenAndFamily(trx, tokenHash);
   if (found === undefined) return UNKNOWN;
@@ -160,20 +248,18 @@ async function rotateIn(trx: Kysely<Database>, input: RotateInput): Promise<Rota
   const marked = await markRotated.execute(trx, { now, tokenHash });
   if (marked.numAffectedRows === 1n) {
     const next = nextToken(found, input);
-    await insertToken.execute(trx, tokenRow(next));
+    await startChain.execute(trx, { familyId: family.id, chain: successor.chain, successorHash: next.tokenHash, now, expiresAt: next.expiresAt });
     return { outcome: 'rotated', token: next, family };
   }
 
   // Already rotated. Read rotated_at again: under READ COMMITTED (PostgreSQL) the row read above
   // may predate the rotation that made the UPDATE miss.
   const rotatedAt = (await selectToken(trx, tokenHash))?.rotatedAt ?? now;
-  // A window of 0 turns the grace off; times are whole seconds, so 2 means 2 to 3 s. A negative
-  // age (the clock stepped back since, REL-07) is outside the window: it fails closed, as reuse.
-  const age = now - rotatedAt;
-  if (graceSeconds > 0 && age >= 0 && age <= graceSeconds) {
+  if (withinGrace(now - rotatedAt, graceSeconds)) {
     // A retry racing the first answer (lost response, double submit): same successor again.
-    const current = await selectToken(trx, successor.tokenHash);
-    if (current !== undefined && current.familyId === family.id) return { outcome: 'grace', token: current, family };
+    const row = await selectChain(trx, successor.chain);
+    const current = row && currentToken(row);
+    if (current !== undefined && current.familyId === family.id && current.tokenHash === successor.tokenHash) return { outcome: 'grace', token: current, family };
   }
   // RFC 9700 §4.14.2: an old token presented again means it leaked; end the whole family.
   await revokeFamilyIn(trx, family.id, now);

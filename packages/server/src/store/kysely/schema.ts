@@ -94,6 +94,12 @@ export interface TokenFamiliesTable {
   code_hash: string | null;
   created_at: number;
   revoked_at: number | null;
+  /** The current refresh token (migration 003): its chain, generation, hash and times; all null when the family has none on a chain. */
+  refresh_chain: string | null;
+  refresh_generation: number | null;
+  refresh_hash: string | null;
+  refresh_issued_at: number | null;
+  refresh_expires_at: number | null;
 }
 
 export interface RefreshTokensTable {
