@@ -78,6 +78,22 @@ describe('migrations', () => {
     } finally {
       await store.close();
     }
+    // Another unrotated row of the same family (no server writes one) cannot start a second
+    // chain: it fails closed, as reuse.
+    const raw = openDatabase({ kind: 'sqlite', path: file });
+    try {
+      await sql`insert into refresh_tokens (token_hash, family_id, client_id, user_id, scopes, issued_at, expires_at, rotated_at) values ('stray-hash', 'f-old', 'c1', 'u1', 'openid', 1000, 9000, null)`.execute(raw);
+    } finally {
+      await raw.destroy();
+    }
+    const reopened = await createStore({ kind: 'sqlite', path: file });
+    try {
+      const stray = await reopened.refreshTokens.rotate({ tokenHash: 'stray-hash', clientId: 'c1', now: 2_100, graceSeconds: 2, successor: { tokenHash: 'other', expiresAt: 5_000, chain: 'ch-other' } });
+      expect(stray).toEqual({ outcome: 'reused', familyId: 'f-old' });
+      expect((await reopened.refreshTokens.findFamily('f-old'))?.revokedAt).toBe(2_100);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('opens SQLite in WAL mode with a busy timeout and foreign keys enforced', async () => {

@@ -248,8 +248,11 @@ async function rotateUnchainedIn(trx: Kysely<Database>, input: RotateInput): Pro
   const marked = await markRotated.execute(trx, { now, tokenHash });
   if (marked.numAffectedRows === 1n) {
     const next = nextToken(found, input);
-    await startChain.execute(trx, { familyId: family.id, chain: successor.chain, successorHash: next.tokenHash, now, expiresAt: next.expiresAt });
-    return { outcome: 'rotated', token: next, family };
+    const started = await startChain.execute(trx, { familyId: family.id, chain: successor.chain, successorHash: next.tokenHash, now, expiresAt: next.expiresAt });
+    if (started.numAffectedRows === 1n) return { outcome: 'rotated', token: next, family };
+    // The family is on a chain already, so this row was not its current token: fail closed.
+    await revokeFamilyIn(trx, family.id, now);
+    return { outcome: 'reused', familyId: family.id };
   }
 
   // Already rotated. Read rotated_at again: under READ COMMITTED (PostgreSQL) the row read above
