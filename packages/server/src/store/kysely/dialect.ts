@@ -8,6 +8,7 @@ import type { SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
 import { isBusy } from './errors.js';
 import { openPostgres } from './postgres-dialect.js';
+import { registerImmediateReader } from './query-template.js';
 import { SharedFileSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal-sync.js';
 
@@ -63,7 +64,14 @@ export function openSqliteFile(file: string, options: { walSync: WalSync | undef
     sqlite.close();
     throw error;
   }
-  return new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database: withStatementCache(sqlite) }, options.walSync) });
+  const database = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database }, options.walSync) });
+  registerImmediateReader(db, {
+    // better-sqlite3 is synchronous: with no transaction open, nothing else is using the
+    // connection between two statements, so the read runs now and sees what is committed.
+    read: (sql, parameters) => (sqlite.inTransaction ? undefined : database.prepare(sql).all([...parameters])),
+  });
+  return db;
 }
 
 /** Distinct statements kept compiled; the server has a few dozen query shapes, `IN` lists add some. */
@@ -76,7 +84,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * at a time on its one connection, so a cached statement is never in use twice). SQLite
  * recompiles a cached statement by itself after a schema change.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] & { prepare(sql: string): SqliteDatabase.Statement } {
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => sqlite.close(),
