@@ -9,7 +9,7 @@ import { registerConsoleRoutes } from './console/routes.js';
 import type { ServerContext } from './context.js';
 import { OAuthError, PageError } from './errors.js';
 import { answerClientError, jsonErrorHandler, pageErrorHandler } from './http/error-handler.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { apiSecurityHeaders, registerSecurityHeaders, securityHeaders } from './http/security-headers.js';
 import { showConsent, submitConsent } from './interaction/consent.js';
 import { showHome } from './interaction/home.js';
 import { showLogin, submitLogin } from './interaction/login.js';
@@ -69,7 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => void answerJson(error, request, reply),
   });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  registerSecurityHeaders(app, config.issuer);
+  registerSecurityHeaders(app, apiSecurityHeaders(config.issuer));
   const databaseUp = async (): Promise<boolean> => store.ping().then(() => true, () => false);
   const answerJson = (error: unknown, request: FastifyRequest, reply: FastifyReply) => jsonErrorHandler(error, request, reply, databaseUp);
   const answerPage = (error: unknown, request: FastifyRequest, reply: FastifyReply) => pageErrorHandler(error, request, reply, databaseUp);
@@ -143,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Only the browser pages read or set cookies: the back-channel endpoints skip the cookie
     // plugin's per-request hooks (issue 9).
     await pages.register(cookie);
+    registerSecurityHeaders(pages, securityHeaders(config.issuer));
     pages.setErrorHandler(answerPage);
     pages.addHook('onRequest', async (request, reply) => redirectToIssuerHost(config, request, reply));
     pages.get(ROUTES.home, (request, reply) => showHome(ctx, request, reply));
