@@ -12,7 +12,9 @@ import type { ChainPosition } from '../store/repositories.js';
 import { randomToken } from './secrets.js';
 
 // The chain: 16 random bytes, base64url. The secret: 32 bytes. Generations: decimal without
-// leading zeros. A token from before chains is 43 characters and never matches.
+// leading zeros, at most 9 digits, so any value a client sends fits PostgreSQL's integer column
+// (a billion rotations, one a second, take 31 years). A token from before chains is 43
+// characters and never matches.
 const FORMAT = /^([A-Za-z0-9_-]{22})[A-Za-z0-9_-]{43}(0|[1-9][0-9]{0,8})$/;
 
 /** The position a token names, or undefined for any other string (an older token, or junk). */
