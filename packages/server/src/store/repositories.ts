@@ -310,6 +310,11 @@ export interface ThrottleRepository {
 export interface RevocationRepository {
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
   isAccessTokenRevoked(jti: string, now: number): Promise<boolean>;
+  /**
+   * For a user's access token: whether it is on the revocation list, or its grant (token family)
+   * is unknown or revoked, in one query (one round trip on PostgreSQL).
+   */
+  isAccessTokenOrGrantRevoked(jti: string, grantId: string, now: number): Promise<boolean>;
 }
 
 /**

@@ -26,7 +26,7 @@ export function looksLikeJwt(token: string): boolean {
 /** An access token issued here (RFC 9068), still valid and not revoked. */
 export async function checkAccessToken(
   token: string,
-  deps: { keys: KeyRing; store: Pick<Store, 'revocations' | 'refreshTokens'>; issuer: string; now: number },
+  deps: { keys: KeyRing; store: Pick<Store, 'revocations'>; issuer: string; now: number },
 ): Promise<AccessTokenCheck> {
   if (!looksLikeJwt(token) || token.length > 8192) return { valid: false, reason: 'malformed' };
   let payload: JWTPayload | undefined = await deps.keys.recentlyVerified(token);
@@ -50,12 +50,13 @@ export async function checkAccessToken(
   if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string' || typeof claims.client_id !== 'string') {
     return { valid: false, reason: 'invalid' };
   }
-  if (await deps.store.revocations.isAccessTokenRevoked(claims.jti, deps.now)) return { valid: false, reason: 'revoked' };
-  // The grant the token came from: revoked by code replay, refresh-token reuse, or removal.
-  if (typeof claims.grant_id === 'string') {
-    const family = await deps.store.refreshTokens.findFamily(claims.grant_id);
-    if (family === undefined || family.revokedAt !== null) return { valid: false, reason: 'revoked' };
-  }
+  // The token itself, and for a user's token the grant it came from (revoked by code replay,
+  // refresh-token reuse, or removal): one query either way.
+  const revoked =
+    typeof claims.grant_id === 'string'
+      ? await deps.store.revocations.isAccessTokenOrGrantRevoked(claims.jti, claims.grant_id, deps.now)
+      : await deps.store.revocations.isAccessTokenRevoked(claims.jti, deps.now);
+  if (revoked) return { valid: false, reason: 'revoked' };
   return { valid: true, claims };
 }
 
