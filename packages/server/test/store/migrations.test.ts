@@ -96,7 +96,7 @@ describe('migrations', () => {
     }
   });
 
-  it('opens SQLite in WAL mode with a busy timeout and foreign keys enforced', async () => {
+  it('opens SQLite in WAL mode with a busy timeout, foreign keys enforced and a 2 MiB page cache', async () => {
     const db = openDatabase({ kind: 'sqlite', path: dir.file('pragmas.db') });
     try {
       const pragma = async (name: string): Promise<unknown> =>
@@ -104,6 +104,8 @@ describe('migrations', () => {
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('busy_timeout')).toBe(5000);
       expect(await pragma('foreign_keys')).toBe(1);
+      // SQLite's default page cache, not better-sqlite3's 16 MiB (issue 9: peak memory).
+      expect(await pragma('cache_size')).toBe(-2000);
     } finally {
       await db.destroy();
     }

@@ -60,6 +60,10 @@ export function openSqliteFile(file: string, options: { walSync: WalSync | undef
     sqlite.pragma('synchronous = NORMAL');
     // SQLite ignores REFERENCES unless asked, per connection.
     sqlite.pragma('foreign_keys = ON');
+    // SQLite's own default page cache (2 MiB). better-sqlite3 builds SQLite with 16 MiB, which the
+    // refresh load's random rows filled, for 17-20 MiB more peak memory and no measured speed
+    // (issue 9: 117-120 against 99-100 MiB at 512 KiB, the same grants/s; docs/PERFORMANCE.md).
+    sqlite.pragma('cache_size = -2000');
   } catch (error) {
     sqlite.close();
     throw error;
