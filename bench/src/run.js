@@ -209,6 +209,16 @@ async function introspection(latchkeys, resource) {
         notes: ['JWT client_credentials access token (Latchkey issues no opaque access tokens)'],
       };
     });
+    // What a resource server mostly asks about: a user's token, whose grant is checked too.
+    await measure('introspection', `${lk.label}, user token`, () => startLatchkey(lk, profileArgs(lk, 'introspection-user')), async (s) => {
+      const { verifier, challenge } = pkce();
+      const code = await authorizeInteractive(new Browser(lk.issuer), lk.web, 'api.read', challenge);
+      const token = (await exchangeCode(lk.issuer, lk.web, code, verifier)).access_token;
+      return {
+        run: cannonRun(s, { url: `${lk.issuer}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
+        notes: ["a user's JWT access token from the code flow: the revocation list and the token's grant are checked (no target; for context)"],
+      };
+    });
   }
 }
 
