@@ -73,7 +73,7 @@ export function openSqliteFile(file: string, options: { walSync: WalSync | undef
   registerImmediateReader(db, {
     // better-sqlite3 is synchronous: with no transaction open, nothing else is using the
     // connection between two statements, so the read runs now and sees what is committed.
-    read: (sql, parameters) => (sqlite.inTransaction ? undefined : database.prepare(sql).all([...parameters])),
+    read: (sql, parameters) => (sqlite.inTransaction ? undefined : database.prepare(sql).all(parameters)),
   });
   return db;
 }

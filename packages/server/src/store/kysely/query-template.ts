@@ -26,7 +26,7 @@ interface Compiled<P extends string> {
  * statement then sees what is committed, as it would after waiting for the lock.
  */
 export interface ImmediateReader {
-  read(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
+  read(sql: string, parameters: unknown[]): unknown[] | undefined;
 }
 
 const immediateReaders = new WeakMap<object, ImmediateReader>();

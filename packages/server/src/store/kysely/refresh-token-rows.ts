@@ -41,15 +41,15 @@ const tokenAndFamily = queryTemplate((db, param: (name: 'tokenHash') => never) =
 export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: string): Promise<{ token: RefreshToken; family: TokenFamily } | undefined> {
   const [row] = (await tokenAndFamily.execute(db, { tokenHash })).rows;
   if (row === undefined) return undefined;
-  const family: TokenFamily = {
+  const family = toFamily({
     id: row.family_id,
-    clientId: row.f_client_id,
-    userId: row.f_user_id,
-    scopes: splitScopes(row.f_scopes),
-    codeHash: row.f_code_hash,
-    createdAt: row.f_created_at,
-    revokedAt: row.f_revoked_at,
-  };
+    client_id: row.f_client_id,
+    user_id: row.f_user_id,
+    scopes: row.f_scopes,
+    code_hash: row.f_code_hash,
+    created_at: row.f_created_at,
+    revoked_at: row.f_revoked_at,
+  });
   return { token: toToken(row), family };
 }
 
@@ -120,7 +120,8 @@ function toToken(row: RefreshTokensTable): RefreshToken {
   };
 }
 
-export function toFamily(row: TokenFamiliesTable): TokenFamily {
+/** The family from its own columns (a family's current token, if any, is `currentToken`'s). */
+export function toFamily(row: Pick<TokenFamiliesTable, 'id' | 'client_id' | 'user_id' | 'scopes' | 'code_hash' | 'created_at' | 'revoked_at'>): TokenFamily {
   return {
     id: row.id,
     clientId: row.client_id,

@@ -20,9 +20,9 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
 
   async createFamily(family: TokenFamily, token: FirstRefreshToken | RefreshToken | null): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      const first = token !== null && 'chain' in token ? token : null;
-      await trx.insertInto('token_families').values(familyRow(family, first)).execute();
-      if (token !== null && !('chain' in token)) await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
+      const chained = token !== null && 'chain' in token;
+      await trx.insertInto('token_families').values(familyRow(family, chained ? token : null)).execute();
+      if (token !== null && !chained) await trx.insertInto('refresh_tokens').values(tokenRow(token)).execute();
       // RFC 6749 §4.1.2: a replay of the code that raced this redemption revokes what it issued.
       // Read with a no-op UPDATE, not a SELECT: it locks the code's row until this commits, so a
       // replay marking it meanwhile waits and then finds this family to revoke (revokeByCode);
