@@ -25,7 +25,7 @@ import {
 } from './lib/latchkey.js';
 import { Problems, activeCheck, cannon, flows, keepAliveAgent, send, tokenResponseCheck } from './lib/load.js';
 import { CLK_TCK, peakRssMiB } from './lib/proc.js';
-import { checks, checksText, table } from './lib/report.js';
+import { BARE_SIGNER as BARE, FASTIFY_SIGNER, POOL_SIGNER, checks, checksText, table } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WARM_UP_S = Number(process.env.BENCH_WARMUP ?? 2);
@@ -38,8 +38,6 @@ const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || undefined;
 const LIMITS = { p99LimitMs: 10, rssLimitMiB: 120 };
 const OIDC_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/oidc-provider/package.json'), 'utf8')).version;
 const OIDC = `oidc-provider ${OIDC_VERSION}`;
-const BARE = 'bare ES256 signer';
-const FASTIFY_SIGNER = 'Fastify ES256 signer';
 const BARE_FIXED = 'bare node:http, fixed answer';
 const FASTIFY_FIXED = 'Fastify, fixed answer';
 // The Calendar API's measured time is split into rounds that alternate the two routes.
@@ -153,10 +151,13 @@ async function oidcProvider(resource, refreshTokens = 0) {
   return Object.assign(server, { url, client, tokens });
 }
 
-/** A signer peer: `peers/bare-signer.js` (node:http) or `peers/fastify-signer.js`; `answer: 'fixed'` signs nothing. */
-async function signer(/** @type {string} */ file, answer = 'token') {
+/**
+ * A signer peer: `peers/bare-signer.js` (node:http) or `peers/fastify-signer.js`; `answer: 'fixed'`
+ * signs nothing; `sign: 'pool'` signs on libuv's thread pool instead of the event loop.
+ */
+async function signer(/** @type {string} */ file, answer = 'token', sign = 'loop') {
   const port = await freePort();
-  const server = await startServer(path.join(HERE, 'peers', file), [], { ...process.env, BENCH_PORT: String(port), BENCH_ANSWER: answer }, { line: (l) => l.startsWith('{') });
+  const server = await startServer(path.join(HERE, 'peers', file), [], { ...process.env, BENCH_PORT: String(port), BENCH_ANSWER: answer, BENCH_SIGN: sign }, { line: (l) => l.startsWith('{') });
   return Object.assign(server, { url: JSON.parse(server.line).url });
 }
 
@@ -166,8 +167,8 @@ async function signer(/** @type {string} */ file, answer = 'token') {
 async function clientCredentials(latchkeys, resource) {
   const body = 'grant_type=client_credentials&scope=api.read';
   const check = tokenResponseCheck();
-  for (const [name, file] of [[BARE, 'bare-signer.js'], [FASTIFY_SIGNER, 'fastify-signer.js']]) {
-    await measure('client_credentials', name, () => signer(file), async (s) => ({
+  for (const [name, file, sign] of [[BARE, 'bare-signer.js', 'loop'], [POOL_SIGNER, 'bare-signer.js', 'pool'], [FASTIFY_SIGNER, 'fastify-signer.js', 'loop']]) {
+    await measure('client_credentials', name, () => signer(file, 'token', sign), async (s) => ({
       run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body, check }),
     }));
   }

@@ -4,22 +4,31 @@
 // P-256 signature, which an authorization server cannot do without. Env: BENCH_PORT. Prints one
 // JSON line {"url": ...} when ready.
 //
+// With BENCH_SIGN=pool it signs on libuv's thread pool (node:crypto's sign with a callback), as
+// Latchkey does, so the event loop goes on with other requests meanwhile: the limit for a server
+// that signs there, on a machine with a core to spare.
+//
 // With BENCH_ANSWER=fixed it signs nothing and answers one fixed introspection response: the
 // ceiling of any endpoint on node:http here (the HTTP round trip and the body read alone).
 import { createServer } from 'node:http';
-import { tokenResponse } from './es256-token.js';
+import { tokenResponse, tokenResponseOnPool } from './es256-token.js';
 
 const fixed = process.env.BENCH_ANSWER === 'fixed' ? JSON.stringify({ active: true, client_id: 'bench-service', scope: 'api.read' }) : undefined;
 
+const onPool = process.env.BENCH_SIGN === 'pool';
 const port = Number(process.env.BENCH_PORT ?? 0);
 const issuer = `http://127.0.0.1:${port}`;
 
 const server = createServer((request, response) => {
   request.resume();
-  request.on('end', () => {
-    const body = fixed ?? tokenResponse(issuer);
+  const answer = (/** @type {string} */ body) => {
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
     response.end(body);
+  };
+  request.on('end', () => {
+    if (fixed !== undefined) answer(fixed);
+    else if (onPool) void tokenResponseOnPool(issuer).then(answer);
+    else answer(tokenResponse(issuer));
   });
 });
 server.keepAliveTimeout = 30_000;

@@ -41,6 +41,6 @@ export async function issueAccessToken(keys: KeyRing, input: AccessTokenInput): 
   if (input.authTime !== undefined && input.authTime !== null) payload.auth_time = input.authTime;
   if (input.grantId !== undefined && input.grantId !== null) payload.grant_id = input.grantId;
   // RFC 9068 §2.1: the `at+jwt` type keeps an access token from passing as any other JWT.
-  const token = key.sign('at+jwt', payload);
+  const token = await key.sign('at+jwt', payload);
   return { token, jti, expiresIn: input.ttl };
 }

@@ -3,9 +3,9 @@
 // key can be added beside the old one (rotation). Read from the database at most every few
 // seconds, never per request.
 import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
-import { createSigner } from 'fast-jwt';
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { SigningKey, SigningKeyRepository } from '../store/repositories.js';
+import { compactSigner, type CompactSigner } from './jws.js';
 import { randomToken } from './secrets.js';
 
 const RELOAD_AFTER_MS = 5_000;
@@ -18,10 +18,9 @@ export type JwtType = 'at+jwt' | 'JWT';
 export interface LoadedKey {
   kid: string;
   alg: SigningKey['alg'];
-  privateKey: CryptoKey;
   publicJwk: JWK;
   /** Signs a JWT whose payload carries every claim (iat and exp included) with this key. */
-  sign(typ: JwtType, payload: Record<string, unknown>): string;
+  sign(typ: JwtType, payload: Record<string, unknown>): Promise<string>;
 }
 
 export class KeyRing {
@@ -89,7 +88,7 @@ export class KeyRing {
     this.loading ??= (async () => {
       try {
         const rows = await this.repository.listActive();
-        const loaded = await Promise.all(rows.map(loadKey));
+        const loaded = rows.map(loadKey);
         if (loaded.map((k) => k.kid).join() !== this.keys.map((k) => k.kid).join()) {
           this.localSet = undefined;
           this.verified.clear();
@@ -104,31 +103,26 @@ export class KeyRing {
   }
 }
 
-async function loadKey(row: SigningKey): Promise<LoadedKey> {
-  const privateJwk = JSON.parse(row.privateJwk) as JWK;
-  const privateKey = await importJWK(privateJwk, row.alg);
-  if (!(privateKey instanceof CryptoKey)) throw new Error(`signing key ${row.kid} is not an asymmetric key`);
-  return { kid: row.kid, alg: row.alg, privateKey, publicJwk: JSON.parse(row.publicJwk) as JWK, sign: signerFor(row, privateJwk) };
-}
-
-/**
- * Signing goes through fast-jwt, which calls node:crypto directly: jose 6 signs through
- * WebCrypto, which measured twice the CPU per ES256 signature (about 65 µs against 32 µs), the
- * largest cost of issuing a token (issue 9). jose still generates, exports and verifies keys.
- * One signer per key and type, built once: the key is parsed here, never per token.
- */
-function signerFor(row: SigningKey, privateJwk: JWK): LoadedKey['sign'] {
+function loadKey(row: SigningKey): LoadedKey {
+  const { kid, alg } = row;
   // JWK is structurally the JSON Web Key node:crypto reads; only the declared types differ.
-  const pem = createPrivateKey({ key: privateJwk, format: 'jwk' } as JsonWebKeyInput).export({ type: 'pkcs8', format: 'pem' }).toString();
-  const signers = new Map<JwtType, (payload: Record<string, unknown>) => string>();
-  return (typ, payload) => {
-    let sign = signers.get(typ);
-    if (sign === undefined) {
+  const privateKey = createPrivateKey({ key: JSON.parse(row.privateJwk) as JWK, format: 'jwk' } as JsonWebKeyInput);
+  if (privateKey.asymmetricKeyType !== (alg === 'ES256' ? 'ec' : 'rsa')) throw new Error(`signing key ${kid} is not an ${alg} private key`);
+  // One signer per type, built on first use: the key is parsed here, never per token.
+  const signers = new Map<JwtType, CompactSigner>();
+  return {
+    kid,
+    alg,
+    publicJwk: JSON.parse(row.publicJwk) as JWK,
+    sign(typ, payload) {
+      let signer = signers.get(typ);
+      if (signer === undefined) {
+        signer = compactSigner(privateKey, { alg, typ, kid });
+        signers.set(typ, signer);
+      }
       // The payload's own iat (the server's clock, injectable in tests) is kept as given.
-      sign = createSigner({ key: pem, algorithm: row.alg, kid: row.kid, header: { alg: row.alg, typ } });
-      signers.set(typ, sign);
-    }
-    return sign(payload);
+      return signer(payload);
+    },
   };
 }
 
