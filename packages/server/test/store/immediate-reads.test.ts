@@ -66,4 +66,15 @@ describe('immediate reads on SQLite', () => {
       await db.destroy();
     }
   });
+
+  it('refuses a template that selects *: its prepared statement would break when a migration adds a column', async () => {
+    const db = await openMigrated('star.db');
+    try {
+      const everything = queryTemplate((kysely, param: (name: 'jti') => never) => kysely.selectFrom('access_token_revocations').selectAll().where('jti', '=', param('jti')));
+      expect(() => everything.execute(db, { jti: 'j1' })).toThrow(/must list its columns/);
+    } finally {
+      await db.destroy();
+    }
+  });
 });
+

@@ -45,6 +45,44 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
     }
   });
 
+  it('prepares the hot-path templates once per connection, under their names, and no other statement', async () => {
+    // One connection, so the session asked about pg_prepared_statements is the one that ran them.
+    const db = openDatabase({ kind: 'postgres', url: database.url, poolMax: 1 });
+    try {
+      const store = storeOver(db);
+      for (let i = 0; i < 3; i++) expect(await store.revocations.isAccessTokenRevoked(`jti-${i}`, 1_000)).toBe(false);
+      expect(await store.users.findById('u1')).toBeDefined();
+      const prepared = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db);
+      const revocation = prepared.rows.filter((row) => row.statement.includes('access_token_revocations'));
+      expect(revocation).toHaveLength(1);
+      expect(revocation[0]?.name).toMatch(/^latchkey_\d+$/);
+      // A statement built per call (here the user lookup) is not kept on the server.
+      expect(prepared.rows.filter((row) => row.statement.includes('"users"'))).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keeps running its prepared statements after a migration adds a column under it', async () => {
+    const db = openDatabase({ kind: 'postgres', url: database.url, poolMax: 1 });
+    try {
+      const store = storeOver(db);
+      const now = 1_000;
+      await store.refreshTokens.createFamily({ id: 'f-added', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: now, revokedAt: null }, null);
+      expect(await store.refreshTokens.findFamily('f-added')).toMatchObject({ id: 'f-added', revokedAt: null });
+      // A newer server's migration, while this one runs: with `select *` PostgreSQL would answer
+      // "cached plan must not change result type" to the statement prepared above.
+      await sql`alter table token_families add column added_later integer`.execute(db);
+      try {
+        expect(await store.refreshTokens.findFamily('f-added')).toMatchObject({ id: 'f-added', revokedAt: null });
+      } finally {
+        await sql`alter table token_families drop column added_later`.execute(db);
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('returns bigint times as numbers and maps a unique violation (23505) to DuplicateError', async () => {
     await on(1).users.create(user('u-big', { createdAt: 4_102_444_800 }));
     const found = await on(2).users.findById('u-big');

@@ -7,6 +7,7 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 // SQLite never loads pg (its code measured about 3 MiB of heap; docs/PERFORMANCE.md, issue 9).
 import type pg from 'pg';
 import { asUnavailable } from './errors.js';
+import { preparedStatementName } from './query-template.js';
 import type { Database } from './schema.js';
 
 /** The pool's limits; `max` is the setting LATCHKEY_DATABASE_POOL_MAX, the rest are fixed. */
@@ -100,7 +101,11 @@ class ClassifyingClient implements PostgresPoolClient {
   query<R>(sql: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     // No cursor is configured (no streaming), so Kysely only ever sends text and parameters.
     if (typeof sql !== 'string') throw new TypeError('streaming queries are not supported');
-    return this.#client.query<R & pg.QueryResultRow>(sql, parameters === undefined ? [] : [...parameters]).then(
+    const values = parameters === undefined ? [] : [...parameters];
+    // A template's statement is prepared once per connection under its name (query-template.ts).
+    const name = preparedStatementName(sql);
+    const query = name === undefined ? this.#client.query<R & pg.QueryResultRow>(sql, values) : this.#client.query<R & pg.QueryResultRow>({ name, text: sql, values });
+    return query.then(
       // pg types `command` as any string; Kysely names the ones it acts on. Same object.
       (result) => result as unknown as PostgresQueryResult<R>,
       (error: unknown) => {

@@ -36,6 +36,19 @@ export function registerImmediateReader(db: Kysely<Database>, reader: ImmediateR
   immediateReaders.set(db, reader);
 }
 
+/**
+ * The templates' SQL texts, each with the name it is prepared under on PostgreSQL: the pool's
+ * connections (postgres-dialect.ts) send a named statement, which the server parses and plans
+ * once per connection instead of on every call (issue 9). Only templates are named: their text is
+ * fixed, so the server keeps a handful of statements per connection, however long it runs.
+ */
+const statementNames = new Map<string, string>();
+
+/** The name a template's SQL is prepared under; undefined for any other statement. */
+export function preparedStatementName(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 /** Kysely writes `select` in lower case; anything else may write, and must go through the driver. */
 const SELECT = /^select\s/;
 
@@ -60,6 +73,10 @@ export function queryTemplate<P extends string, O>(
     const slots = query.parameters.map((value): Slot<P> =>
       typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) as P } : { value },
     );
+    // PostgreSQL refuses to run a prepared statement whose result columns changed, as `*` would
+    // after a migration adds a column under running servers: a template lists its columns.
+    if (query.sql.includes('*')) throw new Error(`a query template must list its columns, not *: ${query.sql}`);
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `latchkey_${statementNames.size + 1}`);
     return { sql: query.sql, slots, read: SELECT.test(query.sql) };
   };
 

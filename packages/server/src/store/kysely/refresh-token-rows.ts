@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { FirstRefreshToken, RefreshToken, TokenFamily } from '../repositories.js';
 import { joinScopes, splitScopes } from './columns.js';
 import { queryTemplate } from './query-template.js';
-import type { Database, RefreshTokensTable, TokenFamiliesTable } from './schema.js';
+import { REFRESH_TOKEN_COLUMNS, TOKEN_FAMILY_COLUMNS, type Database, type RefreshTokensTable, type TokenFamiliesTable } from './schema.js';
 
 export async function selectToken(db: Kysely<Database>, tokenHash: string): Promise<RefreshToken | undefined> {
   const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
@@ -13,7 +13,7 @@ export async function selectToken(db: Kysely<Database>, tokenHash: string): Prom
 }
 
 // Read on every introspection of a user's access token (is its grant still alive?).
-const familyById = queryTemplate((db, param: (name: 'familyId') => never) => db.selectFrom('token_families').selectAll().where('id', '=', param('familyId')));
+const familyById = queryTemplate((db, param: (name: 'familyId') => never) => db.selectFrom('token_families').select(TOKEN_FAMILY_COLUMNS).where('id', '=', param('familyId')));
 
 export async function selectFamily(db: Kysely<Database>, familyId: string): Promise<TokenFamily | undefined> {
   const [row] = (await familyById.execute(db, { familyId })).rows;
@@ -25,7 +25,7 @@ const tokenAndFamily = queryTemplate((db, param: (name: 'tokenHash') => never) =
   db
     .selectFrom('refresh_tokens as t')
     .innerJoin('token_families as f', 'f.id', 't.family_id')
-    .selectAll('t')
+    .select(REFRESH_TOKEN_COLUMNS.map((column) => `t.${column}` as const))
     .select([
       'f.client_id as f_client_id',
       'f.user_id as f_user_id',
@@ -53,7 +53,7 @@ export async function selectTokenAndFamily(db: Kysely<Database>, tokenHash: stri
   return { token: toToken(row), family };
 }
 
-const familyByChain = queryTemplate((db, param: (name: 'chain') => never) => db.selectFrom('token_families').selectAll().where('refresh_chain', '=', param('chain')));
+const familyByChain = queryTemplate((db, param: (name: 'chain') => never) => db.selectFrom('token_families').select(TOKEN_FAMILY_COLUMNS).where('refresh_chain', '=', param('chain')));
 
 /** The family a chain belongs to, with its row (the current token's columns). */
 export async function selectChain(db: Kysely<Database>, chain: string): Promise<TokenFamiliesTable | undefined> {

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
 import { queryTemplate } from './query-template.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
-import type { Database, TokenFamiliesTable } from './schema.js';
+import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
 
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
 
@@ -148,7 +148,7 @@ const advance = queryTemplate(
       .where('revoked_at', 'is', null)
       .where('client_id', '=', param('clientId'))
       .where('refresh_expires_at', '>', param('now'))
-      .returningAll(),
+      .returning(TOKEN_FAMILY_COLUMNS),
 );
 
 async function advanceIfCurrent(db: Kysely<Database>, at: ChainPosition, input: RotateInput): Promise<RotateResult | undefined> {

@@ -113,6 +113,21 @@ export interface RefreshTokensTable {
   rotated_at: number | null;
 }
 
+/**
+ * Every column of a table, for statements that read whole rows. The hot-path templates name their
+ * columns instead of `*`: PostgreSQL refuses to run a prepared statement whose result columns
+ * changed, as `*` would after a later migration adds a column under running servers.
+ */
+type AllColumns<T> = readonly (keyof T & string)[];
+/** Compiles only when `Listed` names every key of T. */
+type Complete<T, Listed extends AllColumns<T>> = Exclude<keyof T, Listed[number]> extends never ? Listed : never;
+
+const tokenFamilyColumns = ['id', 'client_id', 'user_id', 'scopes', 'code_hash', 'created_at', 'revoked_at', 'refresh_chain', 'refresh_generation', 'refresh_hash', 'refresh_issued_at', 'refresh_expires_at'] as const;
+export const TOKEN_FAMILY_COLUMNS: Complete<TokenFamiliesTable, typeof tokenFamilyColumns> = tokenFamilyColumns;
+
+const refreshTokenColumns = ['token_hash', 'family_id', 'client_id', 'user_id', 'scopes', 'issued_at', 'expires_at', 'rotated_at'] as const;
+export const REFRESH_TOKEN_COLUMNS: Complete<RefreshTokensTable, typeof refreshTokenColumns> = refreshTokenColumns;
+
 export interface SigningKeysTable {
   kid: string;
   alg: string;
