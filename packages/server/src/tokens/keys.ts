@@ -107,7 +107,9 @@ function loadKey(row: SigningKey): LoadedKey {
   const { kid, alg } = row;
   // JWK is structurally the JSON Web Key node:crypto reads; only the declared types differ.
   const privateKey = createPrivateKey({ key: JSON.parse(row.privateJwk) as JWK, format: 'jwk' } as JsonWebKeyInput);
-  if (privateKey.asymmetricKeyType !== (alg === 'ES256' ? 'ec' : 'rsa')) throw new Error(`signing key ${kid} is not an ${alg} private key`);
+  // RFC 7518 §3.4: ES256 is ECDSA on P-256 (OpenSSL's prime256v1) with SHA-256; §3.3: RS256 is RSA.
+  const fits = alg === 'ES256' ? privateKey.asymmetricKeyType === 'ec' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' : privateKey.asymmetricKeyType === 'rsa';
+  if (!fits) throw new Error(`signing key ${kid} is not an ${alg} private key`);
   // One signer per type, built on first use: the key is parsed here, never per token.
   const signers = new Map<JwtType, CompactSigner>();
   return {

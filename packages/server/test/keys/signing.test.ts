@@ -54,8 +54,15 @@ describe('signing keys sign on the thread pool', () => {
     await expect(jwtVerify(forged, createPublicKey(publicKey.export({ format: 'pem', type: 'spki' })), { currentDate: at })).rejects.toThrow(/signature/);
   });
 
-  it('refuses to load a key whose type is not its declared algorithm', async () => {
+  it('refuses to load a key whose type or curve is not its declared algorithm', async () => {
     const rsa = await generateSigningKey('RS256', 1_800_000_000);
     await expect(ring([{ ...rsa, alg: 'ES256' }]).signingKey('ES256')).rejects.toThrow(/not an ES256 private key/);
+    // An EC key on P-384 would sign with SHA-256 into a 96-byte signature no ES256 verifier takes.
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const es256 = await generateSigningKey('ES256', 1_800_000_000);
+    const onP384 = { ...es256, privateJwk: JSON.stringify({ ...p384.privateKey.export({ format: 'jwk' }), kid: es256.kid, alg: 'ES256' }) };
+    await expect(ring([onP384]).signingKey('ES256')).rejects.toThrow(/not an ES256 private key/);
+    const ec = await generateSigningKey('ES256', 1_800_000_000);
+    await expect(ring([{ ...ec, alg: 'RS256' }]).signingKey('RS256')).rejects.toThrow(/not an RS256 private key/);
   });
 });
