@@ -110,21 +110,17 @@ function loadKey(row: SigningKey): LoadedKey {
   // RFC 7518 §3.4: ES256 is ECDSA on P-256 (OpenSSL's prime256v1) with SHA-256; §3.3: RS256 is RSA.
   const fits = alg === 'ES256' ? privateKey.asymmetricKeyType === 'ec' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1' : privateKey.asymmetricKeyType === 'rsa';
   if (!fits) throw new Error(`signing key ${kid} is not an ${alg} private key`);
-  // One signer per type, built on first use: the key is parsed here, never per token.
-  const signers = new Map<JwtType, CompactSigner>();
+  // One signer per type, built here with the key: nothing is parsed or encoded again per token.
+  const signers: Record<JwtType, CompactSigner> = {
+    'at+jwt': compactSigner(privateKey, { alg, typ: 'at+jwt', kid }),
+    JWT: compactSigner(privateKey, { alg, typ: 'JWT', kid }),
+  };
   return {
     kid,
     alg,
     publicJwk: JSON.parse(row.publicJwk) as JWK,
-    sign(typ, payload) {
-      let signer = signers.get(typ);
-      if (signer === undefined) {
-        signer = compactSigner(privateKey, { alg, typ, kid });
-        signers.set(typ, signer);
-      }
-      // The payload's own iat (the server's clock, injectable in tests) is kept as given.
-      return signer(payload);
-    },
+    // The payload's own iat (the server's clock, injectable in tests) is kept as given.
+    sign: (typ, payload) => signers[typ](payload),
   };
 }
 

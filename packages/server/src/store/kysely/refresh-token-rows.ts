@@ -12,7 +12,8 @@ export async function selectToken(db: Kysely<Database>, tokenHash: string): Prom
   return row && toToken(row);
 }
 
-// Read on every introspection of a user's access token (is its grant still alive?).
+// A family by its id (introspection of a refresh token; a user's access token checks its grant
+// in one query with the revocation list instead: revocations-repository.ts).
 const familyById = queryTemplate((db, param: (name: 'familyId') => never) => db.selectFrom('token_families').select(TOKEN_FAMILY_COLUMNS).where('id', '=', param('familyId')));
 
 export async function selectFamily(db: Kysely<Database>, familyId: string): Promise<TokenFamily | undefined> {
