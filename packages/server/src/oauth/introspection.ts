@@ -8,7 +8,7 @@ import { authenticateClient } from '../http/client-auth.js';
 import { requireFormBody } from '../http/params.js';
 import { chainPosition } from '../tokens/refresh-token-format.js';
 import { hashSecret } from '../tokens/secrets.js';
-import { checkAccessToken, looksLikeJwt } from '../tokens/verify.js';
+import { checkAccessToken } from '../tokens/verify.js';
 
 const INACTIVE = { active: false } as const;
 
@@ -22,9 +22,8 @@ export async function introspect(ctx: ServerContext, request: FastifyRequest, re
   params.get('token_type_hint');
   const now = ctx.now();
 
-  if (looksLikeJwt(token)) {
-    const check = await checkAccessToken(token, { keys: ctx.keys, store: ctx.store, issuer: ctx.config.issuer, now });
-    if (!check.valid) return reply.send(INACTIVE);
+  const check = await checkAccessToken(token, { keys: ctx.keys, store: ctx.store, issuer: ctx.config.issuer, now });
+  if (check.valid) {
     const { claims } = check;
     return reply.send({
       active: true,
@@ -39,6 +38,8 @@ export async function introspect(ctx: ServerContext, request: FastifyRequest, re
       token_type: 'Bearer',
     });
   }
+  // Not shaped like a JWT (or too long for one): a refresh token, or nothing.
+  if (check.reason !== 'malformed') return reply.send(INACTIVE);
   const refresh = await ctx.store.refreshTokens.find(hashSecret(token), chainPosition(token));
   if (refresh === undefined || refresh.rotatedAt !== null || refresh.expiresAt <= now) return reply.send(INACTIVE);
   const family = await ctx.store.refreshTokens.findFamily(refresh.familyId);

@@ -68,6 +68,15 @@ export class KeyRing {
     return this.localSet;
   }
 
+  /**
+   * The same without waiting: undefined when the keys are due for a reload (then ask
+   * recentlyVerified). Introspecting a token seen before then costs no promise (issue 9).
+   */
+  verifiedWithFreshKeys(token: string, now: number = Date.now()): Record<string, unknown> | undefined {
+    if (this.keys.length === 0 || now - this.loadedAt >= RELOAD_AFTER_MS) return undefined;
+    return this.verified.get(token);
+  }
+
   /** The payload of a token verified earlier against the current keys, if remembered. */
   async recentlyVerified(token: string, now: number = Date.now()): Promise<Record<string, unknown> | undefined> {
     await this.refresh(now);

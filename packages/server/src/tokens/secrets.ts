@@ -1,6 +1,7 @@
 // Random secrets and their hashes. Codes, refresh tokens, session ids and client secrets are
 // 256-bit random values (RFC 6749 §10.10 asks for at most 2^-128 guess probability) and are
 // stored only as SHA-256 hashes: they are high-entropy, so a slow hash buys nothing.
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const POOL_BYTES = 4096;
@@ -23,9 +24,17 @@ export function randomToken(bytes = 32): string {
   return token;
 }
 
+/**
+ * One-shot SHA-256: node:crypto's `hash` (Node 20.12+) skips the Hash object `createHash` builds
+ * and is about 3x faster on a token (0.2 against 0.6 µs); a token request hashes two or three
+ * (issue 9). Looked up rather than imported by name, so earlier Node 20 releases still start.
+ */
+const oneShotHash = (crypto as Partial<Pick<typeof crypto, 'hash'>>).hash;
+
 /** SHA-256, base64url: the only form in which a secret is stored. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+  // A string is hashed as UTF-8 by both.
+  return oneShotHash === undefined ? createHash('sha256').update(secret, 'utf8').digest('base64url') : oneShotHash('sha256', secret, 'base64url');
 }
 
 /** Compares a presented secret with a stored hash in constant time. */

@@ -29,7 +29,7 @@ export async function checkAccessToken(
   deps: { keys: KeyRing; store: Pick<Store, 'revocations'>; issuer: string; now: number },
 ): Promise<AccessTokenCheck> {
   if (!looksLikeJwt(token) || token.length > 8192) return { valid: false, reason: 'malformed' };
-  let payload: JWTPayload | undefined = await deps.keys.recentlyVerified(token);
+  let payload: JWTPayload | undefined = deps.keys.verifiedWithFreshKeys(token) ?? (await deps.keys.recentlyVerified(token));
   if (payload !== undefined) {
     // Verified before against these same keys: only the time has moved (RFC 7519 §4.1.4).
     if (typeof payload.exp !== 'number' || payload.exp <= deps.now) return { valid: false, reason: 'expired' };

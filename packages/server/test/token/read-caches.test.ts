@@ -143,4 +143,15 @@ describe('KeyRing: remembered verifications end with the key set', () => {
     // The ring reloads its keys at most every 5 s: ask as if that time had passed.
     expect(await ring.recentlyVerified('a.b.c', Date.now() + 6_000)).toBeUndefined();
   });
+
+  it('answers without waiting only while its keys are fresh, so a retirement is not skipped', async () => {
+    const ring = new KeyRing(server.store.signingKeys);
+    await ring.signingKey('ES256');
+    ring.rememberVerified('d.e.f', { exp: 1 });
+    expect(ring.verifiedWithFreshKeys('d.e.f')).toEqual({ exp: 1 });
+    expect(ring.verifiedWithFreshKeys('g.h.i')).toBeUndefined();
+    // Due for a reload: the caller must go through recentlyVerified, which reloads first.
+    expect(ring.verifiedWithFreshKeys('d.e.f', Date.now() + 6_000)).toBeUndefined();
+    expect(new KeyRing(server.store.signingKeys).verifiedWithFreshKeys('d.e.f')).toBeUndefined();
+  });
 });

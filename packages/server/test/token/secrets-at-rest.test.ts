@@ -3,11 +3,12 @@
 // write-ahead log: not the password, the client secret, the code, the PKCE verifier, either
 // refresh token, the access token or the session id. And what is stored instead (the hashes)
 // does not work as the credential it stands for.
+import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainPosition } from '../../src/tokens/refresh-token-format.js';
-import { hashSecret } from '../../src/tokens/secrets.js';
+import { hashSecret, secretMatches } from '../../src/tokens/secrets.js';
 import { Browser } from '../support/browser.js';
 import { authorizeFlow, codeFrom, pkce, tokenRequest } from '../support/oauth.js';
 import { addClient, ALICE, seed, startServer, type TestServer } from '../support/server.js';
@@ -102,5 +103,16 @@ describe('SEC-25 (b): no raw secret in the database after a full flow', () => {
     );
     expect(asCode.status).toBe(400);
     expect(asCode.json.error).toBe('invalid_grant');
+  });
+});
+
+describe('hashSecret: the stored form stays SHA-256 of the UTF-8 bytes, base64url', () => {
+  // Hashes already in a database must keep matching whichever node:crypto call computes them.
+  it('matches the FIPS 180-2 test vector and createHash on non-ASCII input', () => {
+    expect(hashSecret('abc')).toBe('ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+    const unicode = 'sécrét-秘密-🔑';
+    expect(hashSecret(unicode)).toBe(createHash('sha256').update(Buffer.from(unicode, 'utf8')).digest('base64url'));
+    expect(secretMatches(unicode, hashSecret(unicode))).toBe(true);
+    expect(secretMatches('secret', hashSecret('Secret'))).toBe(false);
   });
 });
