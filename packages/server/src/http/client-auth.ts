@@ -98,11 +98,13 @@ function parseBasic(header: string, issuer: string): { clientId: string; secret:
   const colon = decoded.indexOf(':');
   if (colon < 1) throw basicFailure();
   try {
-    return {
-      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
-    };
+    return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     throw basicFailure();
   }
+}
+
+/** application/x-www-form-urlencoded decoding; most ids and secrets have nothing to decode (issue 9). */
+function formDecode(value: string): string {
+  return value.includes('%') || value.includes('+') ? decodeURIComponent(value.replace(/\+/g, ' ')) : value;
 }

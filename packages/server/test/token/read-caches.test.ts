@@ -154,4 +154,13 @@ describe('KeyRing: remembered verifications end with the key set', () => {
     expect(ring.verifiedWithFreshKeys('d.e.f', Date.now() + 6_000)).toBeUndefined();
     expect(new KeyRing(server.store.signingKeys).verifiedWithFreshKeys('d.e.f')).toBeUndefined();
   });
+
+  it('does not take another header or payload under a remembered signature for that token', async () => {
+    const ring = new KeyRing(server.store.signingKeys);
+    await ring.signingKey('ES256');
+    ring.rememberVerified('hdr.payload.sig', { sub: 'alice' });
+    expect(ring.verifiedWithFreshKeys('hdr.payload.sig')).toEqual({ sub: 'alice' });
+    expect(ring.verifiedWithFreshKeys('hdr.forged.sig')).toBeUndefined();
+    expect(await ring.recentlyVerified('forged.payload.sig')).toBeUndefined();
+  });
 });
