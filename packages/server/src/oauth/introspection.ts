@@ -40,10 +40,10 @@ export async function introspect(ctx: ServerContext, request: FastifyRequest, re
   }
   // Not shaped like a JWT (or too long for one): a refresh token, or nothing.
   if (check.reason !== 'malformed') return reply.send(INACTIVE);
-  const refresh = await ctx.store.refreshTokens.find(hashSecret(token), chainPosition(token));
-  if (refresh === undefined || refresh.rotatedAt !== null || refresh.expiresAt <= now) return reply.send(INACTIVE);
-  const family = await ctx.store.refreshTokens.findFamily(refresh.familyId);
-  if (family === undefined || family.revokedAt !== null) return reply.send(INACTIVE);
+  const found = await ctx.store.refreshTokens.findWithFamily(hashSecret(token), chainPosition(token));
+  if (found === undefined) return reply.send(INACTIVE);
+  const { token: refresh, family } = found;
+  if (refresh.rotatedAt !== null || refresh.expiresAt <= now || family.revokedAt !== null) return reply.send(INACTIVE);
   return reply.send({
     active: true,
     scope: refresh.scopes.join(' '),

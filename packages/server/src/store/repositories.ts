@@ -274,6 +274,8 @@ export interface RefreshTokenRepository {
    * revokes the family; introspection calls it inactive).
    */
   find(tokenHash: string, at?: ChainPosition): Promise<RefreshToken | undefined>;
+  /** The same token with its family, in one read (introspection asks whether the family was revoked). */
+  findWithFamily(tokenHash: string, at?: ChainPosition): Promise<{ token: RefreshToken; family: TokenFamily } | undefined>;
   findFamily(familyId: string): Promise<TokenFamily | undefined>;
   revokeFamily(familyId: string, now: number): Promise<void>;
   /** Revokes the families issued from a code (a replayed code, RFC 6749 §4.1.2). */

@@ -142,6 +142,13 @@ describe('refreshTokens.rotate, a token from before chains', () => {
     expect((await rotate(`${hash}-next`, { chain, generation: 1 }, 2_010, `${hash}-next-next`)).outcome).toBe('rotated');
   });
 
+  it('findWithFamily answers such a token with its family in one read', async () => {
+    const { hash, familyId } = await issueUnchained();
+    const found = await store().refreshTokens.findWithFamily(hash);
+    expect(found?.token).toEqual(await store().refreshTokens.find(hash));
+    expect(found?.family).toEqual(await store().refreshTokens.findFamily(familyId));
+  });
+
   it('revokes the family on reuse after the grace window', async () => {
     const { hash, familyId } = await issueUnchained();
     await rotateUnchained(hash, 2_000, `${hash}-next`, `ch-from-${hash}`);
@@ -174,5 +181,22 @@ describe('revocation', () => {
     await store().refreshTokens.revokeFamily(familyId, 3_000);
     await store().refreshTokens.revokeFamily(familyId, 4_000);
     expect((await store().refreshTokens.findFamily(familyId))?.revokedAt).toBe(3_000);
+  });
+});
+
+describe('refreshTokens.findWithFamily', () => {
+  it('answers the token with its family, as find and findFamily would, on a chain and off it', async () => {
+    const { hash, familyId, at } = await issue();
+    await rotate(hash, at, 2_000, `${hash}-next`);
+    await store().refreshTokens.revokeFamily(familyId, 3_000);
+    for (const [tokenHash, position] of [[`${hash}-next`, next(at)], [hash, at]] as const) {
+      const found = await store().refreshTokens.findWithFamily(tokenHash, position);
+      expect(found?.token).toEqual(await store().refreshTokens.find(tokenHash, position));
+      expect(found?.family).toEqual(await store().refreshTokens.findFamily(familyId));
+      expect(found?.family.revokedAt).toBe(3_000);
+    }
+    expect((await store().refreshTokens.findWithFamily(hash, at))?.token.rotatedAt).toBe(2_000);
+    expect(await store().refreshTokens.findWithFamily('t-never', { chain: 'ch-never', generation: 0 })).toBeUndefined();
+    expect(await store().refreshTokens.findWithFamily('t-never')).toBeUndefined();
   });
 });

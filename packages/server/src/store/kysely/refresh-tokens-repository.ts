@@ -55,11 +55,17 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
 
   async find(tokenHash: string, at?: ChainPosition): Promise<RefreshToken | undefined> {
     if (at === undefined) return selectToken(this.#db, tokenHash);
+    return (await this.findWithFamily(tokenHash, at))?.token;
+  }
+
+  async findWithFamily(tokenHash: string, at?: ChainPosition): Promise<{ token: RefreshToken; family: TokenFamily } | undefined> {
+    if (at === undefined) return selectTokenAndFamily(this.#db, tokenHash);
+    // The family's row holds its current token: one read answers for both.
     const row = await selectChain(this.#db, at.chain);
     const current = row && currentToken(row);
     if (row === undefined || current === undefined) return undefined;
-    if (isCurrent(row, at, tokenHash)) return current;
-    return { ...current, tokenHash, rotatedAt: current.issuedAt };
+    const token = isCurrent(row, at, tokenHash) ? current : { ...current, tokenHash, rotatedAt: current.issuedAt };
+    return { token, family: toFamily(row) };
   }
 
   findFamily(familyId: string): Promise<TokenFamily | undefined> {
