@@ -12,12 +12,10 @@ export async function selectToken(db: Kysely<Database>, tokenHash: string): Prom
   return row && toToken(row);
 }
 
-// A family by its id (introspection of a refresh token; a user's access token checks its grant
-// in one query with the revocation list instead: revocations-repository.ts).
-const familyById = queryTemplate((db, param: (name: 'familyId') => never) => db.selectFrom('token_families').select(TOKEN_FAMILY_COLUMNS).where('id', '=', param('familyId')));
-
+// A family by its id: no request reads it any more (introspection reads a refresh token with its
+// family in one query, findWithFamily), so it is a plain query, not a hot-path template.
 export async function selectFamily(db: Kysely<Database>, familyId: string): Promise<TokenFamily | undefined> {
-  const [row] = (await familyById.execute(db, { familyId })).rows;
+  const row = await db.selectFrom('token_families').selectAll().where('id', '=', familyId).executeTakeFirst();
   return row && toFamily(row);
 }
 
