@@ -2,14 +2,14 @@
 // the write-ahead log is on disk, by one fsync shared by every commit made before it started
 // (group commit). `normal`: once the OS has it. Power loss cannot be simulated here, so these
 // tests check the order of events: no write completes before a sync that started after it.
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, openSqliteFile } from '../../src/store/kysely/dialect.js';
-import { datasyncFile, WalSync } from '../../src/store/kysely/wal-sync.js';
+import { WalFile, WalSync } from '../../src/store/kysely/wal-sync.js';
 
 const tempFile = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'latchkey-durability-')), 'latchkey.db');
 
@@ -24,6 +24,22 @@ function manualFlush() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+const hasProcFd = existsSync('/proc/self/fd');
+
+/** How many of this process's descriptors are open on `file` (Linux: /proc/self/fd). */
+function descriptorsOf(file: string): number {
+  if (!hasProcFd) return 0;
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === file) count++;
+    } catch {
+      // The descriptor readdir itself used, gone by now.
+    }
+  }
+  return count;
+}
 
 describe('WalSync (group commit)', () => {
   it('shares one flush among the callers that arrive while none runs, and queues one for those that arrive during it', async () => {
@@ -59,12 +75,55 @@ describe('WalSync (group commit)', () => {
 
   it('flushes a real file, and treats a missing log as nothing to flush', async () => {
     const file = tempFile();
-    await expect(datasyncFile(file)).resolves.toBeUndefined();
+    const missing = new WalFile(file);
+    await expect(missing.datasync()).resolves.toBeUndefined();
+    expect(descriptorsOf(file)).toBe(0);
     const db = openSqliteFile(file, { walSync: undefined });
     await sql`create table t (v integer)`.execute(db);
     await sql`insert into t values (1)`.execute(db);
-    await expect(datasyncFile(`${file}-wal`)).resolves.toBeUndefined();
+    const log = new WalFile(`${file}-wal`);
+    await expect(log.datasync()).resolves.toBeUndefined();
+    await log.close();
     await db.destroy();
+  });
+
+  it.skipIf(!hasProcFd)('keeps one descriptor of the log across flushes and closes it with the store', async () => {
+    const file = tempFile();
+    const db = openSqliteFile(file, { walSync: new WalSync(`${file}-wal`) });
+    try {
+      await sql`create table t (v integer)`.execute(db);
+      for (let i = 0; i < 5; i++) await sql`insert into t values (${i})`.execute(db);
+      // SQLite's own descriptor and the one kept for flushing, after the flushes as between them.
+      expect(descriptorsOf(`${file}-wal`)).toBe(2);
+      await Promise.all(Array.from({ length: 10 }, (_, i) => sql`insert into t values (${i})`.execute(db)));
+      expect(descriptorsOf(`${file}-wal`)).toBe(2);
+    } finally {
+      await db.destroy();
+    }
+    expect(descriptorsOf(`${file}-wal`)).toBe(0);
+  });
+
+  it('finds the log the same file while the store is open, though another connection to it opened and closed (a CLI command beside serve)', async () => {
+    const file = tempFile();
+    const wal = `${file}-wal`;
+    const db = openSqliteFile(file, { walSync: new WalSync(wal) });
+    try {
+      await sql`create table t (v integer)`.execute(db);
+      await sql`insert into t values (1)`.execute(db);
+      const before = statSync(wal).ino;
+      const other = openSqliteFile(file, { walSync: new WalSync(wal) });
+      await sql`insert into t values (2)`.execute(other);
+      await other.destroy();
+      // SQLite deletes the log only when the last connection closes: this store's is still open.
+      expect(statSync(wal).ino).toBe(before);
+      await sql`insert into t values (3)`.execute(db);
+      const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(db);
+      expect(rows[0]?.n).toBe(3);
+    } finally {
+      await db.destroy();
+    }
+    // The last connection closed: SQLite checkpointed and removed the log.
+    expect(existsSync(wal)).toBe(false);
   });
 });
 
@@ -141,10 +200,11 @@ describe('SQLite store durability', () => {
   it('makes twenty concurrent writes share flushes instead of paying one each', async () => {
     const file = tempFile();
     let flushes = 0;
+    const log = new WalFile(`${file}-wal`);
     const db = openSqliteFile(file, {
-      walSync: new WalSync(`${file}-wal`, async (f) => {
+      walSync: new WalSync(log.path, async () => {
         flushes++;
-        await datasyncFile(f);
+        await log.datasync();
       }),
     });
     try {
@@ -155,6 +215,7 @@ describe('SQLite store durability', () => {
       const { rows } = await sql<{ n: number }>`select count(*) as n from t`.execute(db);
       expect(rows[0]?.n).toBe(20);
     } finally {
+      await log.close();
       await db.destroy();
     }
   });

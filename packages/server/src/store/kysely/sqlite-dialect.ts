@@ -72,6 +72,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
     }
     if (wrote) await this.walSync?.sync();
   }
+
+  /** Lets the flushes under way finish, then closes the log's descriptor and the connection. */
+  override async destroy(): Promise<void> {
+    await this.walSync?.close();
+    await super.destroy();
+  }
 }
 
 /**
