@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openSqliteFile } from '../../src/store/kysely/dialect.js';
-import { queryTemplate, registerImmediateReader } from '../../src/store/kysely/query-template.js';
+import { isPlainSelect, queryTemplate, registerImmediateReader } from '../../src/store/kysely/query-template.js';
 import { migrateToLatest, storeOver } from '../../src/store/kysely/store.js';
 import { useTempDir } from './temp-store.js';
 
@@ -78,3 +78,19 @@ describe('immediate reads on SQLite', () => {
   });
 });
 
+describe('isPlainSelect (what may skip the driver and the group sync)', () => {
+  it('takes a SELECT in any case and after whitespace, and nothing that may write', () => {
+    for (const read of ['select 1', 'SELECT * FROM t', '  \n select\tx from t']) expect(isPlainSelect(read), read).toBe(true);
+    for (const other of [
+      'update t set v = 1 returning v',
+      'insert into t values (1)',
+      'delete from t',
+      'with x as (delete from t returning v) select * from x',
+      'selectx',
+      'begin immediate',
+      'pragma wal_checkpoint',
+    ]) {
+      expect(isPlainSelect(other), other).toBe(false);
+    }
+  });
+});

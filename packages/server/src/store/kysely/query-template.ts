@@ -49,8 +49,15 @@ export function preparedStatementName(sql: string): string | undefined {
   return statementNames.get(sql);
 }
 
-/** Kysely writes `select` in lower case; anything else may write, and must go through the driver. */
-const SELECT = /^select\s/;
+const PLAIN_SELECT = /^\s*select\s/i;
+
+/**
+ * A plain SELECT, which cannot change rows (Kysely writes `select` in lower case; raw SQL may not).
+ * Anything else may write: it goes through the driver, which waits for the group sync after it.
+ */
+export function isPlainSelect(sql: string): boolean {
+  return PLAIN_SELECT.test(sql);
+}
 
 export interface QueryTemplate<P extends string, O> {
   /** Runs the query with these values on `db` (the store's Kysely or a transaction). */
@@ -77,7 +84,7 @@ export function queryTemplate<P extends string, O>(
     // after a migration adds a column under running servers: a template lists its columns.
     if (query.sql.includes('*')) throw new Error(`a query template must list its columns, not *: ${query.sql}`);
     if (!statementNames.has(query.sql)) statementNames.set(query.sql, `latchkey_${statementNames.size + 1}`);
-    return { sql: query.sql, slots, read: SELECT.test(query.sql) };
+    return { sql: query.sql, slots, read: isPlainSelect(query.sql) };
   };
 
   return {

@@ -2,10 +2,8 @@
 // processes (ARCHITECTURE: stateless processes, one shared store), and group commit (wal-sync.ts).
 import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, Driver, DialectAdapter, SqliteDialectConfig } from 'kysely';
+import { isPlainSelect } from './query-template.js';
 import type { WalSync } from './wal-sync.js';
-
-/** A statement that cannot change rows: a plain SELECT (Kysely writes `select` in lower case). */
-const SELECT = /^\s*select\s/i;
 
 /**
  * Every transaction here reads and then writes (rotate, throttle, migrations). A plain (deferred)
@@ -40,11 +38,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
     this.#tracked ??= {
       executeQuery: (query) => {
         // A use that ran only SELECTs wrote nothing: its release skips the total_changes() read.
-        if (this.#onlySelects && !SELECT.test(query.sql)) this.#onlySelects = false;
+        if (this.#onlySelects && !isPlainSelect(query.sql)) this.#onlySelects = false;
         return connection.executeQuery(query);
       },
       streamQuery: (query, chunkSize) => {
-        if (this.#onlySelects && !SELECT.test(query.sql)) this.#onlySelects = false;
+        if (this.#onlySelects && !isPlainSelect(query.sql)) this.#onlySelects = false;
         return connection.streamQuery(query, chunkSize);
       },
     };
