@@ -25,6 +25,8 @@ export interface Config {
   /** Trust X-Forwarded-* from a TLS-terminating proxy (RFC 9700 §4.13); off by default. */
   readonly trustProxy: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Linux: how many steps nicer than the event loop `serve` sets its helper threads (cli/helper-threads.ts); 0 leaves them. */
+  readonly helperNice: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +66,12 @@ export const SETTINGS = {
   refreshReuseGrace: { env: 'LATCHKEY_REFRESH_REUSE_GRACE', flag: 'refresh-reuse-grace', default: '2', description: 'seconds in which a refresh token presented again gets the same successor' },
   trustProxy: { env: 'LATCHKEY_TRUST_PROXY', flag: 'trust-proxy', default: 'false', description: 'trust X-Forwarded-For/-Proto from a reverse proxy (true or false)' },
   logLevel: { env: 'LATCHKEY_LOG_LEVEL', flag: 'log-level', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  helperNice: {
+    env: 'LATCHKEY_HELPER_NICE',
+    flag: 'helper-nice',
+    default: '10',
+    description: 'Linux: how much lower (nicer, 0-19) than the event loop\'s the priority of `serve`\'s helper threads is (token signing, disk syncs, garbage collection); 0 leaves them alone',
+  },
 } as const satisfies Record<keyof Config, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -110,10 +118,11 @@ export function loadConfig(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = pr
   const trustProxy = parseBoolean(raw('trustProxy') ?? 'false', label('trustProxy'));
   const logLevel = raw('logLevel') ?? 'info';
   if (!isLogLevel(logLevel)) throw new ConfigError(`${label('logLevel')} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  const helperNice = integer('helperNice', 10, 0, 19);
 
   return Object.freeze({
     dataDir, database, databasePoolMax, sqliteSynchronous, port, host, issuer, accessTokenTtl, refreshTokenTtl, refreshTokenMaxLifetime, codeTtl,
-    refreshReuseGrace, trustProxy, logLevel,
+    refreshReuseGrace, trustProxy, logLevel, helperNice,
   });
 }
 

@@ -4,6 +4,7 @@ import { loggableUrl } from '../http/log-url.js';
 import type { Config } from '../config.js';
 import { openStore, parseCommand } from './args.js';
 import { boundHeapGrowth } from './heap-growth.js';
+import { lowerHelperThreads } from './helper-threads.js';
 
 /** How long in-flight requests may take to finish after a stop signal before they are cut. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -14,6 +15,8 @@ export async function serve(args: string[]): Promise<number> {
   const { config } = parseCommand(args, {}, { min: 0, max: 0, usage: 'latchkey serve [setting flags]' });
   // The process is the server's alone from here: bound its heap's swings under load.
   boundHeapGrowth();
+  // And the event loop's thread goes first among its threads (helper-threads.ts).
+  await lowerHelperThreads(config.helperNice);
   await runServer(config);
   return 0;
 }

@@ -23,6 +23,8 @@ describe('bad settings', () => {
     ['LATCHKEY_SQLITE_SYNCHRONOUS', 'off'],
     ['LATCHKEY_TRUST_PROXY', 'maybe'],
     ['LATCHKEY_LOG_LEVEL', 'loud'],
+    ['LATCHKEY_HELPER_NICE', '20'],
+    ['LATCHKEY_HELPER_NICE', 'low'],
   ])('%s=%s: one line naming it, exit 2, no data folder', async (name, value) => {
     const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'latchkey-settings-')), 'data');
     for (const args of [['serve'], ['client', 'add', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--json']]) {
