@@ -24,7 +24,7 @@ export interface ThreadSystem {
   startPool(): Promise<void>;
 }
 
-const linux: ThreadSystem = {
+const thisProcess: ThreadSystem = {
   platform: process.platform,
   pid: process.pid,
   threads: () => readdirSync('/proc/self/task'),
@@ -42,7 +42,7 @@ const NICEST = 19;
  * (at most 19); threads started later keep the event loop's priority. Returns how many it set.
  * `by` 0, or a platform other than Linux, changes nothing.
  */
-export async function lowerHelperThreads(by: number, system: ThreadSystem = linux): Promise<number> {
+export async function lowerHelperThreads(by: number, system: ThreadSystem = thisProcess): Promise<number> {
   if (by === 0 || system.platform !== 'linux') return 0;
   await system.startPool();
   const priority = Math.min(NICEST, system.getPriority(system.pid) + by);

@@ -16,7 +16,8 @@ const closeFd = promisify(close);
 /**
  * The write-ahead log, opened at its first flush and kept open until `close`. Opening and closing
  * it around every flush cost two more trips through libuv's thread pool per group sync, each
- * queued behind the token signatures there (issue 9: 5-12% more refresh grants/s without them).
+ * queued behind the token signatures there (issue 9: refresh grants/s 6-8% higher without them,
+ * means of alternating pairs).
  * One descriptor is enough because SQLite deletes the log only when the last connection to the
  * database closes, and the store's connection is open for as long as it writes: until then the
  * log may be truncated or rewritten from its start, but it stays the same file.
