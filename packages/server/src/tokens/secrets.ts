@@ -2,7 +2,8 @@
 // 256-bit random values (RFC 6749 §10.10 asks for at most 2^-128 guess probability) and are
 // stored only as SHA-256 hashes: they are high-entropy, so a slow hash buys nothing.
 import * as crypto from 'node:crypto';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const { createHash, randomBytes, timingSafeEqual } = crypto;
 
 const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);
