@@ -46,7 +46,7 @@ describe('immediate reads on SQLite', () => {
       registerImmediateReader(db, {
         read: (query) => {
           seen.push(query.split(' ')[0] ?? '');
-          return [{ jti: 'from-reader' }];
+          return Promise.resolve([{ jti: 'from-reader' }]);
         },
       });
       const select = queryTemplate((k, param: (name: 'jti') => never) => k.selectFrom('access_token_revocations').select('jti').where('jti', '=', param('jti')));
@@ -59,7 +59,7 @@ describe('immediate reads on SQLite', () => {
       expect(inside.rows).toEqual([{ jti: 'written' }]);
       expect(seen).toEqual(['select']);
       // A reader that cannot answer (a transaction is open) hands the read to the driver.
-      registerImmediateReader(db, { read: () => undefined });
+      registerImmediateReader(db, { read: () => Promise.resolve(undefined) });
       expect((await select.execute(db, { jti: 'written' })).rows).toEqual([{ jti: 'written' }]);
       expect((await sql<{ n: number }>`select count(*) as n from access_token_revocations`.execute(db)).rows[0]?.n).toBe(1);
     } finally {

@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import { isBusy } from './errors.js';
 import { openPostgres } from './postgres-dialect.js';
 import { registerImmediateReader } from './query-template.js';
+import { ReadBatch } from './read-batch.js';
 import { SharedFileSqliteDialect } from './sqlite-dialect.js';
 import { WalSync } from './wal-sync.js';
 
@@ -70,11 +71,15 @@ export function openSqliteFile(file: string, options: { walSync: WalSync | undef
   }
   const database = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database }, options.walSync) });
-  registerImmediateReader(db, {
-    // better-sqlite3 is synchronous: with no transaction open, nothing else is using the
-    // connection between two statements, so the read runs now and sees what is committed.
-    read: (sql, parameters) => (sqlite.inTransaction ? undefined : database.prepare(sql).all(parameters)),
-  });
+  registerImmediateReader(
+    db,
+    new ReadBatch({
+      get inTransaction() {
+        return sqlite.inTransaction;
+      },
+      prepare: (sql) => database.prepare(sql),
+    }),
+  );
   return db;
 }
 

@@ -18,15 +18,15 @@ interface Compiled<P extends string> {
 }
 
 /**
- * Runs a plain SELECT at once on a database's one connection, or answers undefined when it cannot
- * (a transaction is open on it): SQLite only (dialect.ts). A read there goes through Kysely's
- * driver, its connection lock and several promises, which cost more than SQLite's own work on the
- * introspection endpoint's revocation check (issue 9: 26 against 36 us of CPU per request without
- * and with that read). Reading outside the lock is safe exactly when no transaction is open: each
- * statement then sees what is committed, as it would after waiting for the lock.
+ * Runs a plain SELECT outside Kysely's driver on a database's one connection, or answers undefined
+ * when it cannot (a transaction is open on it): SQLite only (dialect.ts, read-batch.ts). A read
+ * through the driver goes through its connection lock and several promises, which cost more than
+ * SQLite's own work on the introspection endpoint's revocation check (issue 9: 26 against 36 us of
+ * CPU per request without and with that read). Reading outside the lock is safe exactly when no
+ * transaction is open: each statement then sees what is committed, as it would after waiting.
  */
 export interface ImmediateReader {
-  read(sql: string, parameters: unknown[]): unknown[] | undefined;
+  read(sql: string, parameters: unknown[]): Promise<unknown[] | undefined>;
 }
 
 const immediateReaders = new WeakMap<object, ImmediateReader>();
@@ -96,12 +96,13 @@ export function queryTemplate<P extends string, O>(
         compiledFor.set(adapter, compiled);
       }
       const parameters = compiled.slots.map((slot) => ('name' in slot ? values[slot.name] : slot.value));
-      if (compiled.read) {
-        const rows = immediateReaders.get(db)?.read(compiled.sql, parameters);
+      const query = CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<O>;
+      const reader = compiled.read ? immediateReaders.get(db) : undefined;
+      if (reader !== undefined) {
         // The rows are the SELECT's, shaped as the template's output type says.
-        if (rows !== undefined) return Promise.resolve({ rows: rows as O[] });
+        return reader.read(compiled.sql, parameters).then((rows) => (rows === undefined ? db.executeQuery(query) : { rows: rows as O[] }));
       }
-      return db.executeQuery(CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<O>);
+      return db.executeQuery(query);
     },
   };
 }
