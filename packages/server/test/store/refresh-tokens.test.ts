@@ -60,6 +60,30 @@ describe('refreshTokens.rotate, on a chain', () => {
     for (const r of grace) expect(r.token.tokenHash).toBe(`${hash}-next`);
   });
 
+  it('answers each of several rotations asked at once on their own (SQLite runs them in one transaction)', async () => {
+    const a = await issue();
+    const b = await issue();
+    const old = await issue();
+    await rotate(old.hash, old.at, 2_000, `${old.hash}-next`);
+    const other = await issue();
+    const [ra, reused, rb, refused, retried] = await Promise.all([
+      rotate(a.hash, a.at, 4_000, `${a.hash}-next`),
+      rotate(old.hash, old.at, 4_000, `${old.hash}-next`),
+      rotate(b.hash, b.at, 4_000, `${b.hash}-next`),
+      rotate(other.hash, other.at, 4_000, `${other.hash}-next`, { clientId: 'c2' }),
+      rotate(a.hash, a.at, 4_000, `${a.hash}-next`),
+    ]);
+    expect(ra).toMatchObject({ outcome: 'rotated', token: { tokenHash: `${a.hash}-next`, familyId: a.familyId } });
+    expect(rb).toMatchObject({ outcome: 'rotated', token: { tokenHash: `${b.hash}-next`, familyId: b.familyId } });
+    // Past the grace window: reuse ends the family. Another client: refused, nothing written.
+    expect(reused).toEqual({ outcome: 'reused', familyId: old.familyId });
+    expect(refused).toEqual({ outcome: 'invalid', reason: 'wrong_client' });
+    // The same token twice at once: rotated once, the other answered as a retry.
+    expect(retried).toMatchObject({ outcome: 'grace', token: { tokenHash: `${a.hash}-next` } });
+    expect((await store().refreshTokens.findFamily(old.familyId))?.revokedAt).toBe(4_000);
+    expect(await rotate(other.hash, other.at, 4_001, `${other.hash}-next`)).toMatchObject({ outcome: 'rotated' });
+  });
+
   it('revokes the family on reuse after the grace window; the successor is then refused too', async () => {
     const { hash, familyId, at } = await issue();
     expect((await rotate(hash, at, 2_000, `${hash}-next`)).outcome).toBe('rotated');

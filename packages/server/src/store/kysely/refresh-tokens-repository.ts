@@ -8,14 +8,25 @@ import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenReposi
 import { queryTemplate } from './query-template.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
+import { TurnBatch } from './turn-batch.js';
 
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
+type AdvanceValues = Parameters<typeof advance.execute>[1];
+type AdvanceResult = Awaited<ReturnType<typeof advance.execute>>;
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #db: Kysely<Database>;
+  /** The usual rotations of one turn of the event loop, in one transaction; absent, one by one. */
+  readonly #advances: TurnBatch<AdvanceValues, AdvanceResult> | undefined;
 
-  constructor(db: Kysely<Database>) {
+  /**
+   * `batchRotations`: for a database with one connection (SQLite), where a statement alone is a
+   * transaction of its own, with the locking and commit that costs. On a pool (PostgreSQL) the
+   * rotations run in parallel on their connections instead, one round trip each.
+   */
+  constructor(db: Kysely<Database>, options: { batchRotations?: boolean } = {}) {
     this.#db = db;
+    this.#advances = options.batchRotations === true ? new TurnBatch((values) => advance.execute(db, values), (all) => advanceAll(db, all)) : undefined;
   }
 
   async createFamily(family: TokenFamily, token: FirstRefreshToken | RefreshToken | null): Promise<void> {
@@ -46,8 +57,10 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
     if (at === undefined) return this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input));
     // The usual case, the current token with no scope asked for: one statement, atomic by itself,
     // that only the first of concurrent callers wins (issue 9: one row written, one round trip).
+    // On SQLite the rotations of one turn of the event loop share a transaction (TurnBatch).
     if (input.scopes === undefined || input.scopes === null) {
-      const rotated = await advanceIfCurrent(this.#db, at, input);
+      const values = advanceValues(at, input);
+      const rotated = rotatedRow(await (this.#advances === undefined ? advance.execute(this.#db, values) : this.#advances.run(values)));
       if (rotated !== undefined) return rotated;
     }
     return this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input));
@@ -157,8 +170,8 @@ const advance = queryTemplate(
       .returning(TOKEN_FAMILY_COLUMNS),
 );
 
-async function advanceIfCurrent(db: Kysely<Database>, at: ChainPosition, input: RotateInput): Promise<RotateResult | undefined> {
-  const { rows } = await advance.execute(db, {
+function advanceValues(at: ChainPosition, input: RotateInput): AdvanceValues {
+  return {
     chain: at.chain,
     generation: at.generation,
     tokenHash: input.tokenHash,
@@ -168,10 +181,32 @@ async function advanceIfCurrent(db: Kysely<Database>, at: ChainPosition, input: 
     successorHash: input.successor.tokenHash,
     expiresAt: input.successor.expiresAt,
     lifetime: input.familyLifetime ?? NO_FAMILY_LIMIT,
+  };
+}
+
+/**
+ * Several rotations in one transaction, one after another: each is still its own conditional
+ * UPDATE, so two of the same token in one batch rotate it once, as they would one by one (the
+ * second then takes the slower path below and is answered as a retry within the grace window).
+ * If the transaction fails, every rotation in it fails with that error and none is written.
+ */
+function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceResult[]> {
+  return db.transaction().execute(async (trx) => {
+    const results: AdvanceResult[] = [];
+    for (const values of all) results.push(await advance.execute(trx, values));
+    return results;
   });
+}
+
+/** The rotation `advance` made, or undefined when it matched no row. */
+function rotatedRow({ rows }: AdvanceResult): RotateResult | undefined {
   const row = rows[0];
   const token = row && currentToken(row);
   return row && token && { outcome: 'rotated', token, family: toFamily(row) };
+}
+
+async function advanceIfCurrent(db: Kysely<Database>, at: ChainPosition, input: RotateInput): Promise<RotateResult | undefined> {
+  return rotatedRow(await advance.execute(db, advanceValues(at, input)));
 }
 
 /**

@@ -1,5 +1,5 @@
 // Assembles the Store from one Kysely instance: open, migrate, hand out the repositories.
-import { Migrator, sql } from 'kysely';
+import { Migrator, SqliteAdapter, sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Store } from '../repositories.js';
 import { KyselyClientRepository } from './clients-repository.js';
@@ -85,7 +85,7 @@ export function storeOver(db: Kysely<Database>): Store {
     sessions: new KyselySessionRepository(db),
     interactions: new KyselyInteractionRepository(db),
     codes: new KyselyCodeRepository(db),
-    refreshTokens: new KyselyRefreshTokenRepository(db),
+    refreshTokens: new KyselyRefreshTokenRepository(db, { batchRotations: db.getExecutor().adapter instanceof SqliteAdapter }),
     signingKeys: new KyselySigningKeyRepository(db),
     throttle: new KyselyThrottleRepository(db),
     secrets: new KyselySecretRepository(db),
