@@ -12,6 +12,7 @@ import type { Interaction } from '../store/repositories.js';
 import { decideConsent, findInteraction } from './flow.js';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './password.js';
 import { ensureSession, loadSession, startSession } from './session.js';
+import { hashSecret } from '../tokens/secrets.js';
 import { usernameKey } from './username.js';
 import { LoginPage } from './views/login.js';
 import { renderPage } from './views/layout.js';
@@ -45,7 +46,10 @@ export async function submitLogin(ctx: ServerContext, request: FastifyRequest, r
   const again = (status: number, error: string): FastifyReply =>
     sendLogin(reply, status, { csrfToken: session.csrfToken, interaction: interactionId ?? null, clientName, username, error, returnTo });
 
-  const key = usernameKey(username) ?? username.toLowerCase();
+  // A name no account can have still counts against a key of its own, so guessing through it is
+  // throttled like any other; hashed, because what was typed (any character, even U+0000, which
+  // PostgreSQL text cannot hold) is never stored. No valid name has a colon, so none collides.
+  const key = usernameKey(username) ?? `invalid:${hashSecret(username)}`;
   const account = { key: `account:${key}`, threshold: ACCOUNT_THRESHOLD };
   const address = { key: `address:${request.ip}`, threshold: ADDRESS_THRESHOLD };
   const decision = await ctx.store.throttle.attempt(

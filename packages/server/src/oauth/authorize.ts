@@ -126,6 +126,10 @@ async function validateRequest(
   if (prompt.includes('none') && prompt.length > 1) throw new OAuthError('invalid_request', 'prompt=none cannot be combined with other prompt values');
   const maxAge = params.get('max_age');
   if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw new OAuthError('invalid_request', 'max_age must be a non-negative whole number of seconds');
+  // OIDC Core §3.1.2.1: the nonce is echoed exactly in the ID token, so it is stored with the
+  // code; PostgreSQL text cannot hold U+0000, so such a nonce is refused here, on every database.
+  const nonce = params.get('nonce');
+  if (nonce?.includes('\u0000') === true) throw new OAuthError('invalid_request', "the 'nonce' parameter must not contain the character U+0000");
 
   return {
     clientId: client.id,
@@ -135,7 +139,7 @@ async function validateRequest(
     state: target.state,
     codeChallenge: pkce.codeChallenge,
     codeChallengeMethod: pkce.codeChallengeMethod,
-    nonce: params.get('nonce') ?? null,
+    nonce: nonce ?? null,
     prompt,
     maxAge: maxAge === undefined ? null : Number(maxAge),
     loginHint: params.get('login_hint')?.slice(0, 200) ?? null,

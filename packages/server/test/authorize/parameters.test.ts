@@ -96,6 +96,11 @@ describe('SEC-66: control characters and header injection (RFC 6749 §3.3, App. 
     expectErrorPage(await first(f, authz(f, f.c1, { client_id: `${f.c1.id}\u0000` })), /Unknown client/);
   });
 
+  it('SEC-66 (c): %00 in nonce is EREDIR(invalid_request), on every database (PostgreSQL text cannot hold it)', async () => {
+    const page = await first(f, authz(f, f.c1, { nonce: 'n-\u0000-1' }));
+    expectErrorRedirect(f, page, { redirectUri: CB, error: 'invalid_request', description: /'nonce' parameter must not contain the character U\+0000/ });
+  });
+
   it('SEC-66 (c): %00 in redirect_uri gets the not-registered page', async () => {
     expectErrorPage(await first(f, authz(f, f.c1, { redirect_uri: `${CB}\u0000` })), /is not registered/);
     expectErrorPage(await first(f, authz(f, f.c1, { redirect_uri: `${CB}\u0000https://evil.example/cb` })), /is not registered/);

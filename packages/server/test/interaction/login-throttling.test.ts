@@ -105,6 +105,19 @@ describe('login throttling', () => {
     expect(normalize(known.body, ALICE.username)).toBe(normalize(unknown.body, 'nobody-here'));
   });
 
+  it('a name no account can have (with U+0000, which PostgreSQL text cannot hold, or a space) is answered 401, then throttled by its own count', async () => {
+    for (const impossible of ['\u0000', 'al ice', 'x\u0000y']) {
+      const page = await attempt(impossible);
+      expect(page.status).toBe(401);
+      expect(page.body).toContain('Wrong username or password');
+    }
+    await fail(4, '\u0000');
+    expectBlocked(await attempt('\u0000'), 2);
+    // Its count is its own: another impossible name and alice are not blocked.
+    expect((await attempt('al ice')).status).toBe(401);
+    expect((await attempt(ALICE.username)).status).toBe(401);
+  });
+
   it('one account blocked does not block another', async () => {
     await fail(5);
     expectBlocked(await attempt(ALICE.username));
