@@ -16,8 +16,8 @@ type AdvanceResult = Awaited<ReturnType<typeof advance.execute>>;
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #db: Kysely<Database>;
-  /** The usual rotations of one turn of the event loop, in one transaction; absent, one by one. */
-  readonly #advances: TurnBatch<AdvanceValues, AdvanceResult> | undefined;
+  /** Runs the usual rotation's UPDATE: alone, or with the others of its event-loop turn in one transaction. */
+  readonly #advance: (values: AdvanceValues) => Promise<AdvanceResult>;
 
   /**
    * `batchRotations`: for a database with one connection (SQLite), where a statement alone is a
@@ -26,7 +26,13 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
    */
   constructor(db: Kysely<Database>, options: { batchRotations?: boolean } = {}) {
     this.#db = db;
-    this.#advances = options.batchRotations === true ? new TurnBatch((values) => advance.execute(db, values), (all) => advanceAll(db, all)) : undefined;
+    const alone = (values: AdvanceValues) => advance.execute(db, values);
+    if (options.batchRotations === true) {
+      const turns = new TurnBatch(alone, (all) => advanceAll(db, all));
+      this.#advance = (values) => turns.run(values);
+    } else {
+      this.#advance = alone;
+    }
   }
 
   async createFamily(family: TokenFamily, token: FirstRefreshToken | RefreshToken | null): Promise<void> {
@@ -59,8 +65,7 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
     // that only the first of concurrent callers wins (issue 9: one row written, one round trip).
     // On SQLite the rotations of one turn of the event loop share a transaction (TurnBatch).
     if (input.scopes === undefined || input.scopes === null) {
-      const values = advanceValues(at, input);
-      const rotated = rotatedRow(await (this.#advances === undefined ? advance.execute(this.#db, values) : this.#advances.run(values)));
+      const rotated = rotatedRow(await this.#advance(advanceValues(at, input)));
       if (rotated !== undefined) return rotated;
     }
     return this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input));

@@ -1,7 +1,8 @@
 // Calls made during one turn of the event loop, run together at its end (setImmediate). On SQLite
 // the store has one connection and every statement run alone is a transaction of its own: it
 // takes and drops the log's locks (fcntl calls on the shared-memory file) and commits on its own.
-// Several writes in one transaction pay for that once (issue 9; refresh-tokens-repository.ts).
+// Several statements in one transaction pay for that once (issue 9: the refresh grant's rotations,
+// refresh-tokens-repository.ts; the hot reads, read-batch.ts).
 
 interface Pending<I, O> {
   input: I;
