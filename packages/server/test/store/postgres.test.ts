@@ -15,6 +15,19 @@ import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../supp
 import { seedParties, user } from './temp-store.js';
 
 const PROCESSES = 4;
+
+/** int8 read as numbers, as the server's pool does (postgres-dialect.ts). */
+const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
+  oid === 20 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+
+/** Polls `ready` every 20 ms, for up to 10 s. */
+async function waitFor(ready: () => Promise<boolean>): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    if (await ready()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('not ready within 10 s');
+}
 const CALLERS = 24;
 
 describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
@@ -162,8 +175,6 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
     // Issue 9: every statement is a round trip to another process; a rotation was five of them.
     const statements: string[] = [];
     // Like the server's pool (postgres-dialect.ts), with int8 read as numbers; plus a query log.
-    const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
-      oid === 20 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
     const pool = new pg.Pool({ connectionString: database.url, max: 2, types: { getTypeParser: int8AsNumber } });
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool }),
@@ -207,6 +218,103 @@ describe.runIf(testDatabaseKind() === 'postgres')('PostgreSQL', () => {
       ).toMatchObject({ outcome: 'rotated', token: { tokenHash: 'rt-3', expiresAt: 4_000, scopes: ['openid', 'api.read'] } });
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('refreshTokens.rotate: the rotations asked for in one turn are one statement, each answered with its own row', async () => {
+    const statements: string[] = [];
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2, types: { getTypeParser: int8AsNumber } }) }),
+      log: (event) => {
+        if (event.level === 'query') statements.push(event.query.sql.trim().split(/\s+/)[0]?.toLowerCase() ?? '');
+      },
+    });
+    try {
+      const store = storeOver(db);
+      // Chains named so that their order differs from the order asked in.
+      const names = ['ch-one-z', 'ch-one-a', 'ch-one-m'];
+      for (const name of names) {
+        await store.refreshTokens.createFamily(
+          { id: `f-${name}`, clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
+          { chain: name, tokenHash: `rt-${name}`, issuedAt: 1_000, expiresAt: 9_000 },
+        );
+      }
+      statements.length = 0;
+      const results = await Promise.all(
+        names.map((name, i) =>
+          store.refreshTokens.rotate({ tokenHash: `rt-${name}`, at: { chain: name, generation: 0 }, clientId: 'c1', now: 1_010 + i, graceSeconds: 2, successor: { tokenHash: `rt-${name}-next`, expiresAt: 8_000 + i, chain: name } }),
+        ),
+      );
+      expect(statements).toEqual(['update']);
+      names.forEach((name, i) => {
+        expect(results[i]).toMatchObject({ outcome: 'rotated', token: { tokenHash: `rt-${name}-next`, familyId: `f-${name}`, issuedAt: 1_010 + i, expiresAt: 8_000 + i } });
+      });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('revocations: the checks asked for in one turn are one statement', async () => {
+    const statements: string[] = [];
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2, types: { getTypeParser: int8AsNumber } }) }),
+      log: (event) => {
+        if (event.level === 'query') statements.push(event.query.sql.trim().split(/\s+/)[0]?.toLowerCase() ?? '');
+      },
+    });
+    try {
+      const store = storeOver(db);
+      await store.revocations.revokeAccessToken('jti-batch-listed', 9_000);
+      await store.refreshTokens.createFamily({ id: 'g-batch-live', clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null }, null);
+      statements.length = 0;
+      const answers = await Promise.all(['jti-batch-listed', 'jti-batch-fine', 'jti-batch-listed'].map((jti) => store.revocations.isAccessTokenRevoked(jti, 2_000)));
+      expect(answers).toEqual([true, false, true]);
+      expect(statements).toEqual(['select']);
+      statements.length = 0;
+      const withGrant = await Promise.all(['g-batch-live', 'g-batch-never'].map((grant) => store.revocations.isAccessTokenOrGrantRevoked('jti-batch-fine', grant, 2_000)));
+      expect(withGrant).toEqual([false, true]);
+      expect(statements).toEqual(['select']);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refreshTokens.rotate: a batch chosen to break a deadlock is written again one rotation at a time', async () => {
+    const store = on(0);
+    for (const name of ['ch-dead-a', 'ch-dead-b']) {
+      await store.refreshTokens.createFamily(
+        { id: `f-${name}`, clientId: 'c1', userId: 'u1', scopes: ['openid'], codeHash: null, createdAt: 1_000, revokedAt: null },
+        { chain: name, tokenHash: `rt-${name}`, issuedAt: 1_000, expiresAt: 9_000 },
+      );
+    }
+    // Another writer holds b's row; the batch locks a, then waits for b; the writer then asks
+    // for a. Its deadlock check is set later than the batch's (1 s), so the batch is the one
+    // PostgreSQL ends (40P01).
+    const writer = new pg.Client({ connectionString: database.url });
+    await writer.connect();
+    try {
+      await writer.query(`set deadlock_timeout = '30s'`);
+      await writer.query('begin');
+      await writer.query(`update token_families set revoked_at = revoked_at where refresh_chain = 'ch-dead-b'`);
+      // Settled, so that a failure is seen by the expectation below rather than as an unhandled rejection.
+      const rotations = Promise.allSettled(
+        ['ch-dead-a', 'ch-dead-b'].map((name) =>
+          store.refreshTokens.rotate({ tokenHash: `rt-${name}`, at: { chain: name, generation: 0 }, clientId: 'c1', now: 1_010, graceSeconds: 2, successor: { tokenHash: `rt-${name}-next`, expiresAt: 8_000, chain: name } }),
+        ),
+      );
+      await waitFor(async () => (await writer.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rowCount === 1);
+      const writerLocksA = writer.query(`update token_families set revoked_at = revoked_at where refresh_chain = 'ch-dead-a'`);
+      // The writer gets a once the batch has been rolled back; the rotations, tried again one by
+      // one, wait for its commit.
+      await writerLocksA;
+      await writer.query('commit');
+      const results = await rotations;
+      expect(results).toMatchObject([
+        { status: 'fulfilled', value: { outcome: 'rotated', token: { tokenHash: 'rt-ch-dead-a-next' } } },
+        { status: 'fulfilled', value: { outcome: 'rotated', token: { tokenHash: 'rt-ch-dead-b-next' } } },
+      ]);
+    } finally {
+      await writer.end();
     }
   });
 

@@ -60,7 +60,7 @@ describe('refreshTokens.rotate, on a chain', () => {
     for (const r of grace) expect(r.token.tokenHash).toBe(`${hash}-next`);
   });
 
-  it('answers each of several rotations asked at once on their own (SQLite runs them in one transaction)', async () => {
+  it('answers each of several rotations asked at once on their own (SQLite runs them in one transaction, PostgreSQL in one statement)', async () => {
     const a = await issue();
     const b = await issue();
     const old = await issue();
@@ -82,6 +82,24 @@ describe('refreshTokens.rotate, on a chain', () => {
     expect(retried).toMatchObject({ outcome: 'grace', token: { tokenHash: `${a.hash}-next` } });
     expect((await store().refreshTokens.findFamily(old.familyId))?.revokedAt).toBe(4_000);
     expect(await rotate(other.hash, other.at, 4_001, `${other.hash}-next`)).toMatchObject({ outcome: 'rotated' });
+  });
+
+  it('gives each rotation asked at once its own times and limit (SQLite: one transaction; PostgreSQL: one statement)', async () => {
+    const a = await issue();
+    const b = await issue();
+    const c = await issue();
+    const [capped, plain, later] = await Promise.all([
+      // D-7: the family's absolute limit (createdAt 1,000 + 1,500) ends it before the idle one.
+      rotate(a.hash, a.at, 2_000, 'capped-next', { familyLifetime: 1_500 }),
+      rotate(b.hash, b.at, 2_001, 'plain-next'),
+      rotate(c.hash, c.at, 2_002, 'later-next', { familyLifetime: 100_000 }),
+    ]);
+    expect(capped).toMatchObject({ outcome: 'rotated', token: { tokenHash: 'capped-next', familyId: a.familyId, issuedAt: 2_000, expiresAt: 2_500 } });
+    expect(plain).toMatchObject({ outcome: 'rotated', token: { tokenHash: 'plain-next', familyId: b.familyId, issuedAt: 2_001, expiresAt: 5_601 } });
+    expect(later).toMatchObject({ outcome: 'rotated', token: { tokenHash: 'later-next', familyId: c.familyId, issuedAt: 2_002, expiresAt: 5_602 } });
+    // As stored, not only as answered.
+    expect(await store().refreshTokens.find('capped-next', next(a.at))).toMatchObject({ familyId: a.familyId, issuedAt: 2_000, expiresAt: 2_500 });
+    expect(await store().refreshTokens.find('later-next', next(c.at))).toMatchObject({ familyId: c.familyId, issuedAt: 2_002, expiresAt: 5_602 });
   });
 
   it('revokes the family on reuse after the grace window; the successor is then refused too', async () => {

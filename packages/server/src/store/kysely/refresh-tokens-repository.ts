@@ -5,6 +5,7 @@
 // transaction as they always were; their successor starts the family's chain.
 import type { Kysely } from 'kysely';
 import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
+import { batchRows, batchValues, byIndex } from './batch-statement.js';
 import { queryTemplate } from './query-template.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
@@ -20,18 +21,22 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #advance: (values: AdvanceValues) => Promise<AdvanceResult>;
 
   /**
-   * `batchRotations`: for a database with one connection (SQLite), where a statement alone is a
-   * transaction of its own, with the locking and commit that costs. On a pool (PostgreSQL) the
-   * rotations run in parallel on their connections instead, one round trip each.
+   * `batchRotations`: how the usual rotations asked for during one turn of the event loop are
+   * written together. `transaction`: one UPDATE each, in one transaction, for a database with one
+   * connection (SQLite), where a statement alone is a transaction of its own with the locking and
+   * commit that costs. `statement`: one UPDATE for all of them, for a database a round trip away
+   * (PostgreSQL), which then parses, plans, locks and commits once per batch instead of once per
+   * rotation. Without it, each rotation is its own statement.
    */
-  constructor(db: Kysely<Database>, options: { batchRotations?: boolean } = {}) {
+  constructor(db: Kysely<Database>, options: { batchRotations?: 'transaction' | 'statement' } = {}) {
     this.#db = db;
     const alone = (values: AdvanceValues) => advance.execute(db, values);
-    if (options.batchRotations === true) {
-      const turns = new TurnBatch(alone, (all) => advanceAll(db, all));
-      this.#advance = (values) => turns.run(values);
-    } else {
+    if (options.batchRotations === undefined) {
       this.#advance = alone;
+    } else {
+      const together = options.batchRotations === 'transaction' ? advanceAll : advanceInOne;
+      const turns = new TurnBatch(alone, (all) => together(db, all));
+      this.#advance = (values) => turns.run(values);
     }
   }
 
@@ -201,6 +206,80 @@ function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<Advance
     for (const values of all) results.push(await advance.execute(trx, values));
     return results;
   });
+}
+
+/** `advance`'s values and their SQL types, for a batch of rotations in one statement. */
+const ADVANCE_COLUMNS = {
+  chain: 'text',
+  generation: 'integer',
+  tokenHash: 'text',
+  clientId: 'text',
+  now: 'bigint',
+  next: 'integer',
+  successorHash: 'text',
+  expiresAt: 'bigint',
+  lifetime: 'bigint',
+} as const;
+const ADVANCE_KEYS = Object.keys(ADVANCE_COLUMNS) as (keyof typeof ADVANCE_COLUMNS)[];
+
+/**
+ * `advance` for a whole batch in one statement (PostgreSQL; batch-statement.ts). A family named
+ * twice in a batch (the same token presented twice at once) is updated once, from either of its
+ * rows (PostgreSQL picks one; both carry the same successor), and only that row's place is
+ * returned: the other is answered as a retry, as it would be one by one.
+ */
+const advanceMany = queryTemplate((db, param: (name: keyof typeof ADVANCE_COLUMNS | 'index') => never) =>
+  db
+    .updateTable('token_families')
+    .from(batchRows(param, ADVANCE_COLUMNS))
+    .set((eb) => ({
+      refresh_generation: eb.ref('b.b_next'),
+      refresh_hash: eb.ref('b.b_successorHash'),
+      refresh_issued_at: eb.ref('b.b_now'),
+      // D-7: an idle limit per token, within the family's absolute limit.
+      refresh_expires_at: eb
+        .case()
+        .when(eb(eb('token_families.created_at', '+', eb.ref('b.b_lifetime')), '<', eb.ref('b.b_expiresAt')))
+        .then(eb('token_families.created_at', '+', eb.ref('b.b_lifetime')))
+        .else(eb.ref('b.b_expiresAt'))
+        .end(),
+    }))
+    .whereRef('token_families.refresh_chain', '=', 'b.b_chain')
+    .whereRef('token_families.refresh_generation', '=', 'b.b_generation')
+    .whereRef('token_families.refresh_hash', '=', 'b.b_tokenHash')
+    .where('token_families.revoked_at', 'is', null)
+    .whereRef('token_families.client_id', '=', 'b.b_clientId')
+    .whereRef('token_families.refresh_expires_at', '>', 'b.b_now')
+    .returning([...TOKEN_FAMILY_COLUMNS, 'b.b_index']),
+);
+
+/** PostgreSQL's code for a transaction it ended to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+
+const NOT_ADVANCED: AdvanceResult = Object.freeze({ rows: [] });
+
+/**
+ * The rotations of a batch in one statement. They go in sorted by chain, the order in which the
+ * plan (a nested loop over them, using the chain's index) locks their families, so two processes'
+ * batches do not wait for each other in a cycle. If one still deadlocks (with another writer's
+ * transaction), PostgreSQL ends it, nothing of it was written, and each rotation is tried again
+ * alone.
+ */
+async function advanceInOne(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceResult[]> {
+  const chains = all.map((values) => String(values.chain));
+  const order = all.map((_, index) => index).sort((a, b) => compareText(chains[a] ?? '', chains[b] ?? ''));
+  let rows;
+  try {
+    ({ rows } = await advanceMany.execute(db, batchValues(all, ADVANCE_KEYS, order)));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+    return Promise.all(all.map((values) => advance.execute(db, values)));
+  }
+  return byIndex(all.length, rows, ({ b_index: _, ...row }) => ({ rows: [row] }), NOT_ADVANCED);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The rotation `advance` made, or undefined when it matched no row. */

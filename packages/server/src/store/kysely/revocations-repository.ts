@@ -1,8 +1,10 @@
 // The access-token revocation list (RFC 7009 §2; RFC 7662 §2.2: a revoked token is inactive).
 import type { Kysely } from 'kysely';
 import type { RevocationRepository } from '../repositories.js';
+import { batchRows, batchValues, byIndex } from './batch-statement.js';
 import { queryTemplate } from './query-template.js';
 import type { Database } from './schema.js';
+import { TurnBatch } from './turn-batch.js';
 
 const revokedJti = queryTemplate((db, param: (name: 'jti' | 'now') => never) =>
   db.selectFrom('access_token_revocations').select('jti').where('jti', '=', param('jti')).where('expires_at', '>', param('now')),
@@ -16,11 +18,65 @@ const listedOrGrantGone = queryTemplate((db, param: (name: 'jti' | 'now' | 'gran
   ]),
 );
 
+/** The checks above for a whole batch, one row per check (PostgreSQL; batch-statement.ts). */
+const LISTED_COLUMNS = { jti: 'text', now: 'bigint' } as const;
+const listedMany = queryTemplate((db, param: (name: keyof typeof LISTED_COLUMNS | 'index') => never) =>
+  db
+    .selectFrom(batchRows(param, LISTED_COLUMNS))
+    .select((eb) => [
+      'b.b_index',
+      eb.exists(eb.selectFrom('access_token_revocations').select('jti').whereRef('jti', '=', 'b.b_jti').whereRef('expires_at', '>', 'b.b_now')).as('listed'),
+    ]),
+);
+
+const LISTED_OR_GRANT_COLUMNS = { jti: 'text', now: 'bigint', grantId: 'text' } as const;
+const listedOrGrantGoneMany = queryTemplate((db, param: (name: keyof typeof LISTED_OR_GRANT_COLUMNS | 'index') => never) =>
+  db
+    .selectFrom(batchRows(param, LISTED_OR_GRANT_COLUMNS))
+    .select((eb) => [
+      'b.b_index',
+      eb.exists(eb.selectFrom('access_token_revocations').select('jti').whereRef('jti', '=', 'b.b_jti').whereRef('expires_at', '>', 'b.b_now')).as('listed'),
+      eb.exists(eb.selectFrom('token_families').select('id').whereRef('id', '=', 'b.b_grantId').where('revoked_at', 'is', null)).as('grant_live'),
+    ]),
+);
+
+type Check = { jti: string; now: number };
+type GrantCheck = Check & { grantId: string };
+
 export class KyselyRevocationRepository implements RevocationRepository {
   readonly #db: Kysely<Database>;
+  readonly #listed: (check: Check) => Promise<boolean>;
+  readonly #listedOrGrantGone: (check: GrantCheck) => Promise<boolean>;
 
-  constructor(db: Kysely<Database>) {
+  /**
+   * `batchReads`: for a database a round trip away (PostgreSQL), the checks asked for during one
+   * turn of the event loop are one statement (SQLite batches its reads itself, read-batch.ts). The
+   * statement runs after every check of the batch was asked, so none misses a revocation committed
+   * before it (SEC-44).
+   */
+  constructor(db: Kysely<Database>, options: { batchReads?: boolean } = {}) {
     this.#db = db;
+    const one = async (check: Check) => (await revokedJti.execute(db, check)).rows.length > 0;
+    const oneWithGrant = async (check: GrantCheck) => {
+      const [row] = (await listedOrGrantGone.execute(db, check)).rows;
+      return row === undefined || isListedOrGrantGone(row);
+    };
+    if (options.batchReads === true) {
+      // unnest gives one row per check; a check without one would count as revoked (fail closed).
+      const checks = new TurnBatch(one, async (all: Check[]) => {
+        const { rows } = await listedMany.execute(db, batchValues(all, ['jti', 'now']));
+        return byIndex(all.length, rows, (row) => Boolean(row.listed), true);
+      });
+      const grantChecks = new TurnBatch(oneWithGrant, async (all: GrantCheck[]) => {
+        const { rows } = await listedOrGrantGoneMany.execute(db, batchValues(all, ['jti', 'now', 'grantId']));
+        return byIndex(all.length, rows, isListedOrGrantGone, true);
+      });
+      this.#listed = (check) => checks.run(check);
+      this.#listedOrGrantGone = (check) => grantChecks.run(check);
+    } else {
+      this.#listed = one;
+      this.#listedOrGrantGone = oneWithGrant;
+    }
   }
 
   async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
@@ -32,16 +88,17 @@ export class KyselyRevocationRepository implements RevocationRepository {
   }
 
   // Asked on every introspection of an access token (issue 9: hot path, built once).
-  async isAccessTokenRevoked(jti: string, now: number): Promise<boolean> {
-    const { rows } = await revokedJti.execute(this.#db, { jti, now });
-    return rows.length > 0;
+  isAccessTokenRevoked(jti: string, now: number): Promise<boolean> {
+    return this.#listed({ jti, now });
   }
 
   // Asked on every introspection and userinfo call with a user's access token (issue 9).
-  async isAccessTokenOrGrantRevoked(jti: string, grantId: string, now: number): Promise<boolean> {
-    const { rows } = await listedOrGrantGone.execute(this.#db, { jti, now, grantId });
-    const [row] = rows;
-    // SQLite answers 0 or 1, PostgreSQL false or true.
-    return row === undefined || Boolean(row.listed) || !row.grant_live;
+  isAccessTokenOrGrantRevoked(jti: string, grantId: string, now: number): Promise<boolean> {
+    return this.#listedOrGrantGone({ jti, now, grantId });
   }
+}
+
+/** SQLite answers 0 or 1, PostgreSQL false or true. */
+function isListedOrGrantGone(row: { listed: unknown; grant_live: unknown }): boolean {
+  return Boolean(row.listed) || !row.grant_live;
 }

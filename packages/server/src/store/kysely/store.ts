@@ -77,6 +77,8 @@ async function migrateOnce(db: Kysely<Database>): Promise<void> {
 
 /** The Store over an already migrated database. */
 export function storeOver(db: Kysely<Database>): Store {
+  // One connection, in this process (SQLite), or a pool of them to a server (PostgreSQL).
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   return {
     users: new KyselyUserRepository(db),
     clients: new KyselyClientRepository(db),
@@ -85,11 +87,11 @@ export function storeOver(db: Kysely<Database>): Store {
     sessions: new KyselySessionRepository(db),
     interactions: new KyselyInteractionRepository(db),
     codes: new KyselyCodeRepository(db),
-    refreshTokens: new KyselyRefreshTokenRepository(db, { batchRotations: db.getExecutor().adapter instanceof SqliteAdapter }),
+    refreshTokens: new KyselyRefreshTokenRepository(db, { batchRotations: sqlite ? 'transaction' : 'statement' }),
     signingKeys: new KyselySigningKeyRepository(db),
     throttle: new KyselyThrottleRepository(db),
     secrets: new KyselySecretRepository(db),
-    revocations: new KyselyRevocationRepository(db),
+    revocations: new KyselyRevocationRepository(db, { batchReads: !sqlite }),
     clientAdmin: new KyselyClientAdminRepository(db),
     authorizationFailures: new KyselyAuthorizationFailureRepository(db),
     sweep(now: number) {

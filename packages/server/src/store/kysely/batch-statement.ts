@@ -1,0 +1,47 @@
+// Several calls of one event-loop turn as one statement on PostgreSQL (issue 9): each call's
+// values go in as arrays, one per value, which `unnest` turns back into one row per call, with
+// the call's place in the batch. The statement's text is the same for any batch size, so it is
+// prepared once per connection like any query template (query-template.ts), and the database
+// parses, plans, locks and commits once per batch instead of once per call.
+import { sql, type AliasedRawBuilder } from 'kysely';
+
+type SqlType = 'integer' | 'bigint' | 'text';
+type TsType<T extends SqlType> = T extends 'text' ? string : number;
+
+/** A batch's row: `b_index` (the call's place in the batch) and `b_<name>` for each value. */
+export type BatchRow<C extends Record<string, SqlType>> = { b_index: number } & { [K in keyof C & string as `b_${K}`]: TsType<C[K]> };
+
+/**
+ * `unnest(cast($1 as integer[]), cast($2 as <type>[]), …) as b(b_index, b_<name>, …)`, for a
+ * template's FROM: `columns` names each value and its SQL type; `param` is the template's.
+ */
+export function batchRows<C extends Record<string, SqlType>>(
+  param: (name: (keyof C & string) | 'index') => never,
+  columns: C,
+): AliasedRawBuilder<BatchRow<C>, 'b'> {
+  const names = Object.keys(columns) as (keyof C & string)[];
+  const arrays = sql.join([sql`cast(${param('index')} as integer[])`, ...names.map((name) => sql`cast(${param(name)} as ${sql.raw(columns[name] as SqlType)}[])`)]);
+  const aliases = sql.join([sql.id('b_index'), ...names.map((name) => sql.id(`b_${name}`))]);
+  return sql<BatchRow<C>>`unnest(${arrays})`.as<'b'>(sql`b(${aliases})`);
+}
+
+/**
+ * The template's values for a batch: `index` and one array per value, the calls in `order`
+ * (their order in the batch unless given), so that each row carries its call's place.
+ */
+export function batchValues<K extends string>(
+  calls: readonly Readonly<Record<K, unknown>>[],
+  keys: readonly K[],
+  order: readonly number[] = calls.map((_, index) => index),
+): Record<K | 'index', unknown[]> {
+  const values = { index: [...order] } as Record<K | 'index', unknown[]>;
+  for (const key of keys) values[key] = order.map((index) => calls[index]?.[key]);
+  return values;
+}
+
+/** Each call's answer from the rows carrying its place in the batch: `none` when it has none. */
+export function byIndex<R extends { b_index: number }, O>(count: number, rows: readonly R[], answer: (row: R) => O, none: O): O[] {
+  const answers = new Array<O>(count).fill(none);
+  for (const row of rows) answers[row.b_index] = answer(row);
+  return answers;
+}
