@@ -2,9 +2,10 @@
 // the write-ahead log is on disk, by one fsync shared by every commit made before it started
 // (group commit). `normal`: once the OS has it. Power loss cannot be simulated here, so these
 // tests check the order of events: no write completes before a sync that started after it.
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, fdatasync, mkdtempSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -85,6 +86,31 @@ describe('WalSync (group commit)', () => {
     await expect(log.datasync()).resolves.toBeUndefined();
     await log.close();
     await db.destroy();
+  });
+
+  it.skipIf(!hasProcFd)('reports a failed flush, drops the descriptor and opens the log afresh for the next one', async () => {
+    const file = tempFile();
+    const db = openSqliteFile(file, { walSync: undefined });
+    try {
+      await sql`create table t (v integer)`.execute(db);
+      await sql`insert into t values (1)`.execute(db);
+      let fail = true;
+      const log = new WalFile(`${file}-wal`, async (fd) => {
+        if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        await promisify(fdatasync)(fd);
+      });
+      const before = descriptorsOf(`${file}-wal`);
+      await expect(log.datasync()).rejects.toThrow('EIO');
+      // Closed on failure: the next flush does not trust a descriptor whose writes may be lost.
+      expect(descriptorsOf(`${file}-wal`)).toBe(before);
+      fail = false;
+      await expect(log.datasync()).resolves.toBeUndefined();
+      expect(descriptorsOf(`${file}-wal`)).toBe(before + 1);
+      await log.close();
+      expect(descriptorsOf(`${file}-wal`)).toBe(before);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it.skipIf(!hasProcFd)('keeps one descriptor of the log across flushes and closes it with the store', async () => {

@@ -25,7 +25,11 @@ const closeFd = promisify(close);
 export class WalFile {
   #fd: number | undefined;
 
-  constructor(readonly path: string) {}
+  /** `flushFd`: the tests' stand-in for fdatasync, to make a flush fail. */
+  constructor(
+    readonly path: string,
+    private readonly flushFd: (fd: number) => Promise<void> = datasyncFd,
+  ) {}
 
   /**
    * Flushes the log's data to disk (fdatasync); a log that does not exist has nothing to flush.
@@ -42,7 +46,7 @@ export class WalFile {
       }
     }
     try {
-      await datasyncFd(this.#fd);
+      await this.flushFd(this.#fd);
     } catch (error) {
       // The callers of this flush are told it failed. The next flush opens the log afresh, as
       // every flush did before the descriptor was kept.
