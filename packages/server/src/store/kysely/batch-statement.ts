@@ -26,16 +26,17 @@ export function batchRows<C extends Record<string, SqlType>>(
 }
 
 /**
- * The template's values for a batch: `index` and one array per value, the calls in `order`
- * (their order in the batch unless given), so that each row carries its call's place.
+ * The template's values for a batch: `index` and one array per value of `columns` (the same map
+ * `batchRows` was given), the calls in `order` (their order in the batch unless given), so that
+ * each row carries its call's place.
  */
-export function batchValues<K extends string>(
-  calls: readonly Readonly<Record<K, unknown>>[],
-  keys: readonly K[],
+export function batchValues<C extends Record<string, SqlType>>(
+  calls: readonly Readonly<Record<keyof C & string, unknown>>[],
+  columns: C,
   order: readonly number[] = calls.map((_, index) => index),
-): Record<K | 'index', unknown[]> {
-  const values = { index: [...order] } as Record<K | 'index', unknown[]>;
-  for (const key of keys) values[key] = order.map((index) => calls[index]?.[key]);
+): Record<(keyof C & string) | 'index', unknown[]> {
+  const values = { index: [...order] } as Record<(keyof C & string) | 'index', unknown[]>;
+  for (const key of Object.keys(columns) as (keyof C & string)[]) values[key] = order.map((index) => calls[index]?.[key]);
   return values;
 }
 

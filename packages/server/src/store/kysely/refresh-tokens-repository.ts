@@ -220,7 +220,6 @@ const ADVANCE_COLUMNS = {
   expiresAt: 'bigint',
   lifetime: 'bigint',
 } as const;
-const ADVANCE_KEYS = Object.keys(ADVANCE_COLUMNS) as (keyof typeof ADVANCE_COLUMNS)[];
 
 /**
  * `advance` for a whole batch in one statement (PostgreSQL; batch-statement.ts). A family named
@@ -270,7 +269,7 @@ async function advanceInOne(db: Kysely<Database>, all: AdvanceValues[]): Promise
   const order = all.map((_, index) => index).sort((a, b) => compareText(chains[a] ?? '', chains[b] ?? ''));
   let rows;
   try {
-    ({ rows } = await advanceMany.execute(db, batchValues(all, ADVANCE_KEYS, order)));
+    ({ rows } = await advanceMany.execute(db, batchValues(all, ADVANCE_COLUMNS, order)));
   } catch (error) {
     if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
     return Promise.all(all.map((values) => advance.execute(db, values)));

@@ -64,11 +64,11 @@ export class KyselyRevocationRepository implements RevocationRepository {
     if (options.batchReads === true) {
       // unnest gives one row per check; a check without one would count as revoked (fail closed).
       const checks = new TurnBatch(one, async (all: Check[]) => {
-        const { rows } = await listedMany.execute(db, batchValues(all, ['jti', 'now']));
+        const { rows } = await listedMany.execute(db, batchValues(all, LISTED_COLUMNS));
         return byIndex(all.length, rows, (row) => Boolean(row.listed), true);
       });
       const grantChecks = new TurnBatch(oneWithGrant, async (all: GrantCheck[]) => {
-        const { rows } = await listedOrGrantGoneMany.execute(db, batchValues(all, ['jti', 'now', 'grantId']));
+        const { rows } = await listedOrGrantGoneMany.execute(db, batchValues(all, LISTED_OR_GRANT_COLUMNS));
         return byIndex(all.length, rows, isListedOrGrantGone, true);
       });
       this.#listed = (check) => checks.run(check);
