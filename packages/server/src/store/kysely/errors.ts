@@ -22,6 +22,11 @@ export function isBusy(error: unknown): boolean {
   return errorCode(error)?.startsWith('SQLITE_BUSY') ?? false;
 }
 
+/** PostgreSQL ended the statement's transaction to break a deadlock (SQLSTATE 40P01); nothing of it was written. */
+export function isDeadlock(error: unknown): boolean {
+  return errorCode(error) === '40P01';
+}
+
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   return typeof error.code === 'string' ? error.code : undefined;

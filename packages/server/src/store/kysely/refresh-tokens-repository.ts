@@ -6,6 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
 import { batchRows, batchValues, byIndex } from './batch-statement.js';
+import { isDeadlock } from './errors.js';
+import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
@@ -252,9 +254,6 @@ const advanceMany = queryTemplate((db, param: (name: keyof typeof ADVANCE_COLUMN
     .returning([...TOKEN_FAMILY_COLUMNS, 'b.b_index']),
 );
 
-/** PostgreSQL's code for a transaction it ended to break a deadlock. */
-const DEADLOCK_DETECTED = '40P01';
-
 const NOT_ADVANCED: AdvanceResult = Object.freeze({ rows: [] });
 
 /**
@@ -265,20 +264,18 @@ const NOT_ADVANCED: AdvanceResult = Object.freeze({ rows: [] });
  * alone.
  */
 async function advanceInOne(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceResult[]> {
-  const chains = all.map((values) => String(values.chain));
-  const order = all.map((_, index) => index).sort((a, b) => compareText(chains[a] ?? '', chains[b] ?? ''));
+  const order = inLockOrder(
+    all.map((_, index) => index),
+    (index) => String(all[index]?.chain),
+  );
   let rows;
   try {
     ({ rows } = await advanceMany.execute(db, batchValues(all, ADVANCE_COLUMNS, order)));
   } catch (error) {
-    if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED) throw error;
+    if (!isDeadlock(error)) throw error;
     return Promise.all(all.map((values) => advance.execute(db, values)));
   }
   return byIndex(all.length, rows, ({ b_index: _, ...row }) => ({ rows: [row] }), NOT_ADVANCED);
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The rotation `advance` made, or undefined when it matched no row. */

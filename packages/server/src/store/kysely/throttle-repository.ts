@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { ThrottleDecision, ThrottleRepository, ThrottleRule } from '../repositories.js';
+import { inLockOrder } from './lock-order.js';
 import type { Database } from './schema.js';
 
 /** The longest delay, in seconds: long enough to stop guessing, short enough not to lock out. */
@@ -29,7 +30,7 @@ export class KyselyThrottleRepository implements ThrottleRepository {
     try {
       return await this.#db.transaction().execute(async (trx) => {
         const counted = [];
-        for (const rule of inKeyOrder(rules)) counted.push({ rule, ...(await count(trx, rule.key, now)) });
+        for (const rule of inLockOrder(rules, (rule) => rule.key)) counted.push({ rule, ...(await count(trx, rule.key, now)) });
         const retryAfter = Math.max(0, ...counted.map(({ blockedUntil }) => (blockedUntil ?? now) - now));
         if (retryAfter > 0) throw new Refused(retryAfter);
         for (const { rule, failures } of counted) await block(trx, rule, failures, now);
@@ -50,7 +51,7 @@ export class KyselyThrottleRepository implements ThrottleRepository {
   /** One conditional UPDATE per key, on the count as it is now: a concurrent attempt is never lost. */
   forgive(rules: readonly ThrottleRule[]): Promise<void> {
     return this.#db.transaction().execute(async (trx) => {
-      for (const rule of inKeyOrder(rules)) {
+      for (const rule of inLockOrder(rules, (rule) => rule.key)) {
         await trx
           .updateTable('throttle')
           .set((eb) => ({
@@ -75,10 +76,6 @@ class Refused extends Error {
   constructor(readonly retryAfter: number) {
     super(`throttled for ${retryAfter} s`);
   }
-}
-
-function inKeyOrder(rules: readonly ThrottleRule[]): ThrottleRule[] {
-  return [...rules].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Counts one failure against the key; answers the count and the block in force before it. */
