@@ -73,6 +73,7 @@ async function measure(scenario, server, start, prepare) {
       p50Ms: m.latencies.p50,
       p99Ms: m.latencies.p99,
       cpuMicrosPerRequest: m.cpuMicros / m.requests,
+      loadCpuMicrosPerRequest: m.loadCpuMicros / m.requests,
       peakRssMiB: peakRssMiB(started.pid),
       valid: problems.count === 0 && m.requests > 0,
       problem: problems.first,
@@ -86,7 +87,7 @@ async function measure(scenario, server, start, prepare) {
   } catch (error) {
     console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
     rows.push({
-      scenario, server, requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, peakRssMiB: NaN,
+      scenario, server, requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, loadCpuMicrosPerRequest: NaN, peakRssMiB: NaN,
       valid: false, problem: error instanceof Error ? error.message : String(error), requests: 0, seconds: 0, notes: [],
     });
     return undefined;
@@ -342,6 +343,7 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
         p50Ms: mean((r) => r.latencies.p50),
         p99Ms: mean((r) => r.latencies.p99),
         cpuMicrosPerRequest: t.runs.reduce((a, r) => a + r.cpuMicros, 0) / requests,
+        loadCpuMicrosPerRequest: t.runs.reduce((a, r) => a + r.loadCpuMicros, 0) / requests,
         peakRssMiB: rss,
         valid: t.problems.count === 0 && requests > 0,
         problem: t.problems.first,
@@ -354,7 +356,7 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
   } catch (error) {
     console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
     for (const scenario of ['GET /calendar/events unchecked', 'GET /calendar/events checked']) {
-      rows.push({ scenario, server: 'calendar-api (fastify)', requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, peakRssMiB: NaN, valid: false, problem: String(error), requests: 0, seconds: 0, notes: [] });
+      rows.push({ scenario, server: 'calendar-api (fastify)', requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, loadCpuMicrosPerRequest: NaN, peakRssMiB: NaN, valid: false, problem: String(error), requests: 0, seconds: 0, notes: [] });
     }
   } finally {
     await stopServer(api);

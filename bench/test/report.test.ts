@@ -1,10 +1,10 @@
 // The bench's verdicts (issue 9): a ratio target is compared with the ceiling measured in the same
 // run, so a report says when a target asks for more than any server answers on the machine.
 import { describe, expect, it } from 'vitest';
-import { checks, checksText, type Row } from '../src/lib/report.js';
+import { checks, checksText, table, type Row } from '../src/lib/report.js';
 
 const row = (scenario: string, server: string, requestsPerSecond: number, extra: Partial<Row> = {}): Row => ({
-  scenario, server, requestsPerSecond, p50Ms: 3, p99Ms: 8, cpuMicrosPerRequest: 100, peakRssMiB: 90, valid: true, problem: null, requests: requestsPerSecond * 8, seconds: 8, notes: [], ...extra,
+  scenario, server, requestsPerSecond, p50Ms: 3, p99Ms: 8, cpuMicrosPerRequest: 100, loadCpuMicrosPerRequest: 30, peakRssMiB: 90, valid: true, problem: null, requests: requestsPerSecond * 8, seconds: 8, notes: [], ...extra,
 });
 const LIMITS = { p99LimitMs: 10, rssLimitMiB: 120 };
 
@@ -82,5 +82,23 @@ describe('bench report: the share of the bare signer beside the other signer pee
     expect(list.find((c) => c.name === 'client_credentials: latchkey (sqlite) / bare ES256 signer')).toMatchObject({ display: '110%', pass: true });
     expect(list.find((c) => c.name === 'client_credentials: latchkey (sqlite) / bare ES256 signer, thread pool')).toMatchObject({ display: '88%', pass: 'info' });
     expect(list.find((c) => c.name === 'client_credentials: latchkey (sqlite) / Fastify ES256 signer')).toMatchObject({ display: '122%', pass: 'info' });
+  });
+});
+
+describe('bench report: the table', () => {
+  it("puts the load generator's CPU per request beside the server's, with a dash for a failed measurement", () => {
+    const lines = table([
+      row('refresh_token', 'latchkey (sqlite)', 15_000, { cpuMicrosPerRequest: 84.4, loadCpuMicrosPerRequest: 28.6 }),
+      row('refresh_token', 'oidc-provider 9', Number.NaN, { cpuMicrosPerRequest: Number.NaN, loadCpuMicrosPerRequest: Number.NaN, valid: false }),
+    ]).split('\n');
+    const head = lines[0] ?? '';
+    expect(head).toMatch(/CPU µs\/req +load gen CPU µs\/req +peak RSS MiB/);
+    // Each value ends where its (right-aligned) column's heading ends.
+    const end = (heading: string) => head.indexOf(heading) + heading.length;
+    const ours = lines[2] ?? '';
+    expect(ours.slice(0, end('load gen CPU µs/req')).trimEnd()).toMatch(/ 84 +29$/);
+    expect(ours).toMatch(/ 90\.0 {2}yes$/);
+    expect((lines[3] ?? '').slice(0, end('load gen CPU µs/req')).trimEnd()).toMatch(/ - +-$/);
+    expect(lines[3]).toMatch(/INVALID$/);
   });
 });

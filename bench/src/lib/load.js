@@ -1,5 +1,6 @@
 // Load generators. Each measured window is bracketed by reads of the server's CPU time, so CPU
-// per request is the server's own work for the requests completed in that window. Every
+// per request is the server's own work for the requests completed in that window; and of this
+// process's, the load generator's, which shares the machine's cores with the server. Every
 // response counts: a non-2xx answer, a connection error, a timeout or a body that fails its
 // check, in the warm-up or the measured window, makes the measurement invalid.
 import { request as httpRequest, Agent } from 'node:http';
@@ -7,10 +8,19 @@ import autocannon from 'autocannon';
 import { cpuMicros } from './proc.js';
 
 /**
- * @typedef {{ requests: number, seconds: number, cpuMicros: number, latencies: { p50: number, p99: number },
+ * @typedef {{ requests: number, seconds: number, cpuMicros: number, loadCpuMicros: number, latencies: { p50: number, p99: number },
  *   non2xx: number, errors: number, timeouts: number }} Measurement
- * (what went wrong, bodies included, accumulates in the Problems passed in)
+ * `cpuMicros` is the server's CPU time over the window, `loadCpuMicros` this process's (the load
+ * generator, autocannon or the flows with their checks); with several loads at once in this
+ * process, each sees the CPU of all of them. What went wrong, bodies included, accumulates in
+ * the Problems passed in.
  */
+
+/** This process's user plus system CPU time since `since` (a process.cpuUsage()), in microseconds. */
+function ownCpuMicros(/** @type {NodeJS.CpuUsage} */ since) {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+}
 
 /** Counts of what went wrong, shared by the warm-up and the measured window. */
 export class Problems {
@@ -59,10 +69,12 @@ export async function cannon(target, { seconds, connections, pid, problems }) {
     }
   };
   const cpuBefore = cpuMicros(pid);
+  const ownBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await autocannon({ url: target.url, connections, duration: seconds, requests: [request] });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuMicros(pid);
+  const loadCpuMicros = ownCpuMicros(ownBefore);
   problems.non2xx += result.non2xx;
   problems.errors += result.errors;
   problems.timeouts += result.timeouts;
@@ -71,6 +83,7 @@ export async function cannon(target, { seconds, connections, pid, problems }) {
     requests: result.requests.total,
     seconds: elapsed,
     cpuMicros: cpuAfter - cpuBefore,
+    loadCpuMicros,
     latencies: { p50: result.latency.p50, p99: result.latency.p99 },
     non2xx: result.non2xx,
     errors: result.errors,
@@ -89,6 +102,7 @@ export async function flows(flow, { seconds, connections, pid, problems, agent }
   /** @type {number[]} */
   const latencies = [];
   const cpuBefore = cpuMicros(pid);
+  const ownBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const end = Date.now() + seconds * 1000;
   const worker = async () => {
@@ -106,12 +120,14 @@ export async function flows(flow, { seconds, connections, pid, problems, agent }
   await Promise.all(Array.from({ length: connections }, worker));
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuMicros(pid);
+  const loadCpuMicros = ownCpuMicros(ownBefore);
   latencies.sort((a, b) => a - b);
   const at = (/** @type {number} */ q) => (latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
   return {
     requests: latencies.length,
     seconds: elapsed,
     cpuMicros: cpuAfter - cpuBefore,
+    loadCpuMicros,
     latencies: { p50: at(0.5), p99: at(0.99) },
     non2xx: 0,
     errors: problems.errors,

@@ -2,8 +2,10 @@
 
 /**
  * @typedef {{ scenario: string, server: string, requestsPerSecond: number, p50Ms: number, p99Ms: number,
- *   cpuMicrosPerRequest: number, peakRssMiB: number, valid: boolean, problem: string | null,
+ *   cpuMicrosPerRequest: number, loadCpuMicrosPerRequest: number, peakRssMiB: number, valid: boolean, problem: string | null,
  *   requests: number, seconds: number, notes: string[] }} Row
+ * (`cpuMicrosPerRequest` is the server's, `loadCpuMicrosPerRequest` the load generator's: both
+ * run on the same cores, so together they bound what the machine can answer)
  * @typedef {{ name: string, value: number | null, display: string, target: string, pass: boolean | 'info' | null, detail?: string,
  *   ceiling?: { server: string, requestsPerSecond: number, needed: number, reachable: boolean } }} Check
  */
@@ -18,7 +20,7 @@ const num = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toF
 
 /** @param {Row[]} rows */
 export function table(rows) {
-  const head = ['scenario', 'server', 'requests/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'peak RSS MiB', 'valid'];
+  const head = ['scenario', 'server', 'requests/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'load gen CPU µs/req', 'peak RSS MiB', 'valid'];
   const body = rows.map((r) => [
     r.scenario,
     r.server,
@@ -26,11 +28,12 @@ export function table(rows) {
     num(r.p50Ms, 1),
     num(r.p99Ms, 1),
     num(r.cpuMicrosPerRequest),
+    num(r.loadCpuMicrosPerRequest),
     num(r.peakRssMiB, 1),
     r.valid ? 'yes' : 'INVALID',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const right = new Set([2, 3, 4, 5, 6]);
+  const right = new Set([2, 3, 4, 5, 6, 7]);
   const line = (/** @type {string[]} */ cells) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
