@@ -3,7 +3,7 @@
 // the call's place in the batch. The statement's text is the same for any batch size, so it is
 // prepared once per connection like any query template (query-template.ts), and the database
 // parses, plans, locks and commits once per batch instead of once per call.
-import { sql, type AliasedRawBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type Expression } from 'kysely';
 
 type SqlType = 'integer' | 'bigint' | 'text';
 type TsType<T extends SqlType> = T extends 'text' ? string : number;
@@ -23,6 +23,24 @@ export function batchRows<C extends Record<string, SqlType>>(
   const arrays = sql.join([sql`cast(${param('index')} as integer[])`, ...names.map((name) => sql`cast(${param(name)} as ${sql.raw(columns[name] as SqlType)}[])`)]);
   const aliases = sql.join([sql.id('b_index'), ...names.map((name) => sql.id(`b_${name}`))]);
   return sql<BatchRow<C>>`unnest(${arrays})`.as<'b'>(sql`b(${aliases})`);
+}
+
+/**
+ * Where a statement's named values come from, so that one call's statement and a batch's share
+ * their conditions and columns instead of repeating them: a template's parameters
+ * (`parameterValues`) or the batch's columns (`batchColumns`). Typed `never`, as a template's
+ * `param` is: the value's type is the column's it is compared with or written to.
+ */
+export type ValueSource<N extends string> = (name: N) => Expression<never>;
+
+/** Each value is the template's parameter of that name: one call's statement. */
+export function parameterValues<N extends string>(param: (name: N) => never): ValueSource<N> {
+  return (name) => sql.val(param(name));
+}
+
+/** Each value is the batch's column for it, `b.b_<name>` (`batchRows`): a batch's statement. */
+export function batchColumns<N extends string>(): ValueSource<N> {
+  return (name) => sql.ref<never>(`b.b_${name}`);
 }
 
 /**

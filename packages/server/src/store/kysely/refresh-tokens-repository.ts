@@ -3,9 +3,9 @@
 // tokens/refresh-token-format.ts): the usual rotation is one conditional UPDATE of that row, on
 // SQLite and PostgreSQL alike. Tokens from before chains are rows of refresh_tokens, rotated in a
 // transaction as they always were; their successor starts the family's chain.
-import type { Kysely } from 'kysely';
+import { expressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
-import { batchRows, batchValues, byIndex } from './batch-statement.js';
+import { batchColumns, batchRows, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
 import { isDeadlock } from './errors.js';
 import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
@@ -153,34 +153,59 @@ function isCurrent(row: TokenFamiliesTable, at: ChainPosition, tokenHash: string
 /** Any lifetime at all: the family limit when none is set (no overflow in a bigint or a double). */
 const NO_FAMILY_LIMIT = 2 ** 52;
 
+/** `advance`'s values and their SQL types (the types for a batch of rotations in one statement). */
+const ADVANCE_COLUMNS = {
+  chain: 'text',
+  generation: 'integer',
+  tokenHash: 'text',
+  clientId: 'text',
+  now: 'bigint',
+  next: 'integer',
+  successorHash: 'text',
+  expiresAt: 'bigint',
+  lifetime: 'bigint',
+} as const;
+
+type AdvanceName = keyof typeof ADVANCE_COLUMNS;
+
+const families = expressionBuilder<Database, 'token_families'>();
+
+/** The rotation's condition: `tokenHash` is still the chain's current, live, unrevoked token held by this client. */
+function stillCurrent(v: ValueSource<AdvanceName>): Expression<SqlBool> {
+  return families.and([
+    families('refresh_chain', '=', v('chain')),
+    families('refresh_generation', '=', v('generation')),
+    families('refresh_hash', '=', v('tokenHash')),
+    families('revoked_at', 'is', null),
+    families('client_id', '=', v('clientId')),
+    families('refresh_expires_at', '>', v('now')),
+  ]);
+}
+
+/** The row's new current token: the successor. */
+function successorColumns(v: ValueSource<AdvanceName>) {
+  return {
+    refresh_generation: v('next'),
+    refresh_hash: v('successorHash'),
+    refresh_issued_at: v('now'),
+    // D-7: an idle limit per token, within the family's absolute limit.
+    refresh_expires_at: families
+      .case()
+      .when(families(families('created_at', '+', v('lifetime')), '<', v('expiresAt')))
+      .then(families('created_at', '+', v('lifetime')))
+      .else(v('expiresAt'))
+      .end(),
+  };
+}
+
 /**
  * Makes the successor the chain's current token if `tokenHash` is still its current, live,
  * unrevoked token held by this client; the row as it is now, or nothing when it was not.
  */
-const advance = queryTemplate(
-  (db, param: (name: 'chain' | 'generation' | 'tokenHash' | 'clientId' | 'now' | 'next' | 'successorHash' | 'expiresAt' | 'lifetime') => never) =>
-    db
-      .updateTable('token_families')
-      .set((eb) => ({
-        refresh_generation: param('next'),
-        refresh_hash: param('successorHash'),
-        refresh_issued_at: param('now'),
-        // D-7: an idle limit per token, within the family's absolute limit.
-        refresh_expires_at: eb
-          .case()
-          .when(eb(eb('created_at', '+', param('lifetime')), '<', param('expiresAt')))
-          .then(eb('created_at', '+', param('lifetime')))
-          .else(param('expiresAt'))
-          .end(),
-      }))
-      .where('refresh_chain', '=', param('chain'))
-      .where('refresh_generation', '=', param('generation'))
-      .where('refresh_hash', '=', param('tokenHash'))
-      .where('revoked_at', 'is', null)
-      .where('client_id', '=', param('clientId'))
-      .where('refresh_expires_at', '>', param('now'))
-      .returning(TOKEN_FAMILY_COLUMNS),
-);
+const advance = queryTemplate((db, param: (name: AdvanceName) => never) => {
+  const v = parameterValues(param);
+  return db.updateTable('token_families').set(successorColumns(v)).where(stillCurrent(v)).returning(TOKEN_FAMILY_COLUMNS);
+});
 
 function advanceValues(at: ChainPosition, input: RotateInput): AdvanceValues {
   return {
@@ -210,49 +235,21 @@ function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<Advance
   });
 }
 
-/** `advance`'s values and their SQL types, for a batch of rotations in one statement. */
-const ADVANCE_COLUMNS = {
-  chain: 'text',
-  generation: 'integer',
-  tokenHash: 'text',
-  clientId: 'text',
-  now: 'bigint',
-  next: 'integer',
-  successorHash: 'text',
-  expiresAt: 'bigint',
-  lifetime: 'bigint',
-} as const;
-
 /**
  * `advance` for a whole batch in one statement (PostgreSQL; batch-statement.ts). A family named
  * twice in a batch (the same token presented twice at once) is updated once, from either of its
  * rows (PostgreSQL picks one; both carry the same successor), and only that row's place is
  * returned: the other is answered as a retry, as it would be one by one.
  */
-const advanceMany = queryTemplate((db, param: (name: keyof typeof ADVANCE_COLUMNS | 'index') => never) =>
-  db
+const advanceMany = queryTemplate((db, param: (name: AdvanceName | 'index') => never) => {
+  const v = batchColumns<AdvanceName>();
+  return db
     .updateTable('token_families')
     .from(batchRows(param, ADVANCE_COLUMNS))
-    .set((eb) => ({
-      refresh_generation: eb.ref('b.b_next'),
-      refresh_hash: eb.ref('b.b_successorHash'),
-      refresh_issued_at: eb.ref('b.b_now'),
-      // D-7: an idle limit per token, within the family's absolute limit.
-      refresh_expires_at: eb
-        .case()
-        .when(eb(eb('token_families.created_at', '+', eb.ref('b.b_lifetime')), '<', eb.ref('b.b_expiresAt')))
-        .then(eb('token_families.created_at', '+', eb.ref('b.b_lifetime')))
-        .else(eb.ref('b.b_expiresAt'))
-        .end(),
-    }))
-    .whereRef('token_families.refresh_chain', '=', 'b.b_chain')
-    .whereRef('token_families.refresh_generation', '=', 'b.b_generation')
-    .whereRef('token_families.refresh_hash', '=', 'b.b_tokenHash')
-    .where('token_families.revoked_at', 'is', null)
-    .whereRef('token_families.client_id', '=', 'b.b_clientId')
-    .whereRef('token_families.refresh_expires_at', '>', 'b.b_now')
-    .returning([...TOKEN_FAMILY_COLUMNS, 'b.b_index']),
-);
+    .set(successorColumns(v))
+    .where(stillCurrent(v))
+    .returning([...TOKEN_FAMILY_COLUMNS, 'b.b_index']);
+});
 
 const NOT_ADVANCED: AdvanceResult = Object.freeze({ rows: [] });
 

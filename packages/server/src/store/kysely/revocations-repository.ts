@@ -1,44 +1,49 @@
 // The access-token revocation list (RFC 7009 §2; RFC 7662 §2.2: a revoked token is inactive).
-import type { Kysely } from 'kysely';
+import { expressionBuilder, type Kysely, type QueryCreator } from 'kysely';
 import type { RevocationRepository } from '../repositories.js';
-import { batchRows, batchValues, byIndex } from './batch-statement.js';
+import { batchColumns, batchRows, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
 import { queryTemplate } from './query-template.js';
 import type { Database } from './schema.js';
 import { TurnBatch } from './turn-batch.js';
 
-const revokedJti = queryTemplate((db, param: (name: 'jti' | 'now') => never) =>
-  db.selectFrom('access_token_revocations').select('jti').where('jti', '=', param('jti')).where('expires_at', '>', param('now')),
-);
+const tables = expressionBuilder<Database>();
+
+/** The token's entry on the revocation list, if it is there and has not expired. */
+function listedEntry(db: Pick<QueryCreator<Database>, 'selectFrom'>, v: ValueSource<'jti' | 'now'>) {
+  return db.selectFrom('access_token_revocations').select('jti').where('jti', '=', v('jti')).where('expires_at', '>', v('now'));
+}
+
+/** Whether the token is on the revocation list, as a column. */
+function listed(v: ValueSource<'jti' | 'now'>) {
+  return tables.exists(listedEntry(tables, v));
+}
+
+/** The grant the token came from is still there and not revoked. */
+function grantLive(v: ValueSource<'grantId'>) {
+  return tables.exists(tables.selectFrom('token_families').select('id').where('id', '=', v('grantId')).where('revoked_at', 'is', null));
+}
+
+// Rows, not `select exists(…)`: a token that is not listed, nearly every one, then costs SQLite no
+// row to build (issue 9: introspection 7% slower with `exists`, four alternating pairs).
+const revokedJti = queryTemplate((db, param: (name: 'jti' | 'now') => never) => listedEntry(db, parameterValues(param)));
 
 /** Both checks of a user's access token in one statement: listed, and whether its grant is still live. */
-const listedOrGrantGone = queryTemplate((db, param: (name: 'jti' | 'now' | 'grantId') => never) =>
-  db.selectNoFrom((eb) => [
-    eb.exists(eb.selectFrom('access_token_revocations').select('jti').where('jti', '=', param('jti')).where('expires_at', '>', param('now'))).as('listed'),
-    eb.exists(eb.selectFrom('token_families').select('id').where('id', '=', param('grantId')).where('revoked_at', 'is', null)).as('grant_live'),
-  ]),
-);
+const listedOrGrantGone = queryTemplate((db, param: (name: 'jti' | 'now' | 'grantId') => never) => {
+  const v = parameterValues(param);
+  return db.selectNoFrom([listed(v).as('listed'), grantLive(v).as('grant_live')]);
+});
 
 /** The checks above for a whole batch, one row per check (PostgreSQL; batch-statement.ts). */
 const LISTED_COLUMNS = { jti: 'text', now: 'bigint' } as const;
 const listedMany = queryTemplate((db, param: (name: keyof typeof LISTED_COLUMNS | 'index') => never) =>
-  db
-    .selectFrom(batchRows(param, LISTED_COLUMNS))
-    .select((eb) => [
-      'b.b_index',
-      eb.exists(eb.selectFrom('access_token_revocations').select('jti').whereRef('jti', '=', 'b.b_jti').whereRef('expires_at', '>', 'b.b_now')).as('listed'),
-    ]),
+  db.selectFrom(batchRows(param, LISTED_COLUMNS)).select(['b.b_index', listed(batchColumns()).as('listed')]),
 );
 
 const LISTED_OR_GRANT_COLUMNS = { jti: 'text', now: 'bigint', grantId: 'text' } as const;
-const listedOrGrantGoneMany = queryTemplate((db, param: (name: keyof typeof LISTED_OR_GRANT_COLUMNS | 'index') => never) =>
-  db
-    .selectFrom(batchRows(param, LISTED_OR_GRANT_COLUMNS))
-    .select((eb) => [
-      'b.b_index',
-      eb.exists(eb.selectFrom('access_token_revocations').select('jti').whereRef('jti', '=', 'b.b_jti').whereRef('expires_at', '>', 'b.b_now')).as('listed'),
-      eb.exists(eb.selectFrom('token_families').select('id').whereRef('id', '=', 'b.b_grantId').where('revoked_at', 'is', null)).as('grant_live'),
-    ]),
-);
+const listedOrGrantGoneMany = queryTemplate((db, param: (name: keyof typeof LISTED_OR_GRANT_COLUMNS | 'index') => never) => {
+  const v = batchColumns<keyof typeof LISTED_OR_GRANT_COLUMNS>();
+  return db.selectFrom(batchRows(param, LISTED_OR_GRANT_COLUMNS)).select(['b.b_index', listed(v).as('listed'), grantLive(v).as('grant_live')]);
+});
 
 type Check = { jti: string; now: number };
 type GrantCheck = Check & { grantId: string };
