@@ -1,6 +1,7 @@
 // `npm run bench` (issue 9): Latchkey beside node-oidc-provider 9 and a bare ES256 signing server,
-// all on 127.0.0.1, each server in its own fresh process per measurement so that its CPU time and
-// peak RSS are its own. Measures client_credentials issuance (HTTP Basic), introspection of a
+// all on 127.0.0.1, each server in its own fresh process per scenario so that its CPU time and
+// peak RSS are its own; the servers compared in a scenario run side by side and are measured in
+// alternating rounds, so that the machine's changing background load falls on all of them alike. Measures client_credentials issuance (HTTP Basic), introspection of a
 // valid token, the refresh_token grant (every request rotates a pre-created token), the whole
 // authorization code flow of a user who already consented, and the demo Calendar API's
 // GET /calendar/events with and without the token check. Every load is bounded (warm-up, then a
@@ -24,6 +25,7 @@ import {
   serviceToken, startLatchkey,
 } from './lib/latchkey.js';
 import { Problems, activeCheck, cannon, flows, keepAliveAgent, send, tokenResponseCheck } from './lib/load.js';
+import { contender, failedRow, sideBySide as measureSideBySide } from './lib/side-by-side.js';
 import { CLK_TCK, peakRssMiB } from './lib/proc.js';
 import { BARE_SIGNER as BARE, FASTIFY_SIGNER, POOL_SIGNER, checks, checksText, table } from './lib/report.js';
 
@@ -40,7 +42,8 @@ const OIDC_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/oidc-
 const OIDC = `oidc-provider ${OIDC_VERSION}`;
 const BARE_FIXED = 'bare node:http, fixed answer';
 const FASTIFY_FIXED = 'Fastify, fixed answer';
-// The Calendar API's measured time is split into rounds that alternate the two routes.
+// Each scenario's measured time is split into rounds that alternate its servers (or, for the
+// Calendar API, its two routes).
 const ROUNDS = 4;
 
 const wanted = (/** @type {string} */ name) => ONLY.size === 0 || ONLY.has(name);
@@ -51,7 +54,9 @@ const rows = [];
 const notes = [];
 
 /**
- * Starts a fresh server, warms it up, measures, reads its peak RSS, stops it; adds a row.
+ * Starts a fresh server, warms it up, measures it in one window, reads its peak RSS, stops it;
+ * adds a row. For a measurement with no peer beside it (the code flow); the others go side by
+ * side (`sideBySide`).
  * @param {string} scenario
  * @param {string} server
  * @template {import('./lib/children.js').Server} S
@@ -86,14 +91,26 @@ async function measure(scenario, server, start, prepare) {
     return row;
   } catch (error) {
     console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    rows.push({
-      scenario, server, requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, loadCpuMicrosPerRequest: NaN, peakRssMiB: NaN,
-      valid: false, problem: error instanceof Error ? error.message : String(error), requests: 0, seconds: 0, notes: [],
-    });
+    rows.push(failedRow(scenario, server, error));
     return undefined;
   } finally {
     await stopServer(started);
   }
+}
+
+/**
+ * The servers of one scenario side by side (lib/side-by-side.js): fresh, warmed up, then measured
+ * in ROUNDS alternating rounds; their rows are added in the order given.
+ * @param {string} scenario
+ * @param {import('./lib/side-by-side.js').Contender<import('./lib/children.js').Server>[]} contenders
+ */
+async function sideBySide(scenario, contenders) {
+  console.log(`  ${scenario}: ${contenders.length} servers side by side, ${WARM_UP_S} s warm-up each, then ${ROUNDS} alternating rounds of ${DURATION_S / ROUNDS} s each`);
+  const measured = await measureSideBySide(scenario, contenders, {
+    warmUpSeconds: WARM_UP_S, durationSeconds: DURATION_S, rounds: ROUNDS, peakRss: peakRssMiB, stop: stopServer,
+    log: (/** @type {string} */ line) => console.log(`    ${line}`),
+  });
+  rows.push(...measured);
 }
 
 /** An autocannon load on one URL, as a `measure` runner. */
@@ -168,88 +185,99 @@ async function signer(/** @type {string} */ file, answer = 'token', sign = 'loop
 async function clientCredentials(latchkeys, resource) {
   const body = 'grant_type=client_credentials&scope=api.read';
   const check = tokenResponseCheck();
+  /** @type {import('./lib/side-by-side.js').Contender<import('./lib/children.js').Server>[]} */
+  const contenders = [];
   for (const [name, file, sign] of [[BARE, 'bare-signer.js', 'loop'], [POOL_SIGNER, 'bare-signer.js', 'pool'], [FASTIFY_SIGNER, 'fastify-signer.js', 'loop']]) {
-    await measure('client_credentials', name, () => signer(file, 'token', sign), async (s) => ({
+    contenders.push(contender(name, () => signer(file, 'token', sign), async (s) => ({
       run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body, check }),
-    }));
+    })));
   }
-  await measure('client_credentials', OIDC, () => oidcProvider(resource), async (p) => {
+  contenders.push(contender(OIDC, () => oidcProvider(resource), async (p) => {
     // With `resource`, oidc-provider issues an ES256 JWT (RFC 9068) like Latchkey's; without, an opaque one.
     const extra = `&resource=${encodeURIComponent(resource)}`;
     const sample = await serviceToken(`${p.url}/token`, p.client, extra);
     if (JSON.parse(Buffer.from(sample.split('.')[0], 'base64url').toString()).alg !== 'ES256') throw new Error('oidc-provider did not issue an ES256 JWT');
     return { run: cannonRun(p, { url: `${p.url}/token`, method: 'POST', headers: { ...form, authorization: basic(p.client) }, body: body + extra, check }) };
-  });
+  }));
   for (const lk of latchkeys) {
-    await measure('client_credentials', lk.label, () => startLatchkey(lk, profileArgs(lk, 'client_credentials')), async (s) => ({
+    contenders.push(contender(lk.label, () => startLatchkey(lk, profileArgs(lk, 'client_credentials')), async (s) => ({
       run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body, check }),
-    }));
+    })));
   }
+  await sideBySide('client_credentials', contenders);
 }
 
 /** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
 async function introspection(latchkeys, resource) {
+  /** @type {import('./lib/side-by-side.js').Contender<import('./lib/children.js').Server>[]} */
+  const contenders = [];
   // The ceilings: a fixed answer to the same request, no work at all, on node:http and on Fastify.
   for (const [name, file] of [[BARE_FIXED, 'bare-signer.js'], [FASTIFY_FIXED, 'fastify-signer.js']]) {
-    await measure('introspection', name, () => signer(file, 'fixed'), async (s) => ({
+    contenders.push(contender(name, () => signer(file, 'fixed'), async (s) => ({
       run: cannonRun(s, { url: `${s.url}/token`, method: 'POST', headers: { ...form, authorization: 'Basic YmVuY2g6YmVuY2g=' }, body: `token=${'x'.repeat(400)}`, check: activeCheck }),
-    }));
+    })));
   }
-  await measure('introspection', OIDC, () => oidcProvider(resource), async (p) => {
+  contenders.push(contender(OIDC, () => oidcProvider(resource), async (p) => {
     // No `resource`: an opaque token, stored, which is what oidc-provider can introspect.
     const token = await serviceToken(`${p.url}/token`, p.client);
     return {
       run: cannonRun(p, { url: `${p.url}/token/introspection`, method: 'POST', headers: { ...form, authorization: basic(p.client) }, body: `token=${token}`, check: activeCheck }),
       notes: ['opaque client_credentials token'],
     };
-  });
+  }));
   for (const lk of latchkeys) {
-    await measure('introspection', lk.label, () => startLatchkey(lk, profileArgs(lk, 'introspection')), async (s) => {
+    contenders.push(contender(lk.label, () => startLatchkey(lk, profileArgs(lk, 'introspection')), async (s) => {
       const token = await serviceToken(`${lk.issuer}/token`, lk.service);
       return {
         run: cannonRun(s, { url: `${lk.issuer}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
         notes: ['JWT client_credentials access token (Latchkey issues no opaque access tokens)'],
       };
-    });
-    // What a resource server mostly asks about: a user's token, whose grant is checked too.
-    await measure('introspection', `${lk.label}, user token`, () => startLatchkey(lk, profileArgs(lk, 'introspection-user')), async (s) => {
+    }));
+    // What a resource server mostly asks about: a user's token, whose grant is checked too. A
+    // second process of the same instance (same issuer and store) on a port of its own, to run
+    // beside the first; the token comes from the code flow through the first, started just before.
+    contenders.push(contender(`${lk.label}, user token`, async () => startLatchkey(lk, profileArgs(lk, 'introspection-user'), await freePort()), async (s) => {
       const { verifier, challenge } = pkce();
       const code = await authorizeInteractive(new Browser(lk.issuer), lk.web, 'api.read', challenge);
       const token = (await exchangeCode(lk.issuer, lk.web, code, verifier)).access_token;
       return {
-        run: cannonRun(s, { url: `${lk.issuer}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
+        run: cannonRun(s, { url: `${s.base}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
         notes: ["a user's JWT access token from the code flow: the revocation list and the token's grant are checked (no target; for context)"],
       };
-    });
+    }));
   }
+  await sideBySide('introspection', contenders);
 }
 
 /** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
 async function refresh(latchkeys, resource) {
   const check = tokenResponseCheck(true);
   const oidcCount = tokensFor(OIDC);
-  await measure('refresh_token', OIDC, () => oidcProvider(resource, oidcCount), async (p) => {
+  /** @type {import('./lib/side-by-side.js').Contender<import('./lib/children.js').Server>[]} */
+  const contenders = [];
+  contenders.push(contender(OIDC, () => oidcProvider(resource, oidcCount), async (p) => {
     const feed = tokenFeed(p.tokens);
     return {
       run: cannonRun(p, { url: `${p.url}/token`, method: 'POST', headers: { ...form, authorization: basic(p.client) }, setupBody: feed.body, check }),
       notes: [`${p.tokens.length} refresh tokens created in the server's memory at startup (counted in its RSS)`],
       after: () => [feed.used()],
     };
-  });
+  }));
   for (const lk of latchkeys) {
     const count = tokensFor(lk.label);
     const t0 = Date.now();
     const tokens = await createRefreshTokens(lk, count);
     const createdIn = (Date.now() - t0) / 1000;
-    await measure('refresh_token', lk.label, () => startLatchkey(lk, profileArgs(lk, 'refresh_token')), async (s) => {
+    contenders.push(contender(lk.label, () => startLatchkey(lk, profileArgs(lk, 'refresh_token')), async (s) => {
       const feed = tokenFeed(tokens);
       return {
         run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.web) }, setupBody: feed.body, check }),
         notes: [`${tokens.length} refresh tokens written to the store beforehand (${createdIn.toFixed(1)} s)`],
         after: () => [feed.used()],
       };
-    });
+    }));
   }
+  await sideBySide('refresh_token', contenders);
 }
 
 /** @param {import('./lib/latchkey.js').Instance[]} latchkeys */
@@ -356,7 +384,7 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
   } catch (error) {
     console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
     for (const scenario of ['GET /calendar/events unchecked', 'GET /calendar/events checked']) {
-      rows.push({ scenario, server: 'calendar-api (fastify)', requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, loadCpuMicrosPerRequest: NaN, peakRssMiB: NaN, valid: false, problem: String(error), requests: 0, seconds: 0, notes: [] });
+      rows.push(failedRow(scenario, 'calendar-api (fastify)', error));
     }
   } finally {
     await stopServer(api);
@@ -396,7 +424,9 @@ async function main() {
   }
 
   notes.push(
-    'each server runs in its own process, started fresh for each measurement (except the Calendar API, whose two routes share one process); ' +
+    'each server runs in its own process, started fresh for each scenario (the Calendar API\'s two routes share one); ' +
+      `the servers of a scenario run side by side and are measured in ${ROUNDS} alternating rounds of ${DURATION_S / ROUNDS} s after a ${WARM_UP_S} s warm-up each (the code flow in one ${DURATION_S} s window); ` +
+      'p50 and p99 are means over the rounds; ' +
       'CPU µs/req = the server process\'s utime+stime (/proc/<pid>/stat, all threads) over the measured window / responses in it; ' +
       `peak RSS = VmHWM of that process at the end of the measurement; CLK_TCK ${CLK_TCK}`,
     'the load generator (autocannon, or the flow loop) runs in this process on the same machine and competes with the server for CPU',

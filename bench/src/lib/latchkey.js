@@ -71,9 +71,14 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
  */
 const DEPLOYMENT_NODE_FLAGS = ['--max-semi-space-size=4', '--min-semi-space-size=4'];
 
-/** A fresh `latchkey serve` on the instance's port; `nodeArgs` e.g. --cpu-prof. */
-export function startLatchkey(/** @type {Instance} */ instance, /** @type {string[]} */ nodeArgs = []) {
-  return startServer(LATCHKEY, ['serve', '--port', String(instance.port)], instance.env, { url: `${instance.issuer}/readyz`, nodeArgs: [...DEPLOYMENT_NODE_FLAGS, ...nodeArgs] });
+/**
+ * A fresh `latchkey serve` on the instance's port, or on `port`: a second process of the same
+ * instance (same issuer, same store), as a deployment runs several; `nodeArgs` e.g. --cpu-prof.
+ */
+export async function startLatchkey(/** @type {Instance} */ instance, /** @type {string[]} */ nodeArgs = [], port = instance.port) {
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer(LATCHKEY, ['serve', '--port', String(port)], instance.env, { url: `${base}/readyz`, nodeArgs: [...DEPLOYMENT_NODE_FLAGS, ...nodeArgs] });
+  return Object.assign(server, { base });
 }
 
 const hash = (/** @type {string} */ secret) => createHash('sha256').update(secret, 'utf8').digest('base64url');
