@@ -1,10 +1,11 @@
 // `npm run bench` (issue 9): Latchkey beside node-oidc-provider 9 and a bare ES256 signing server,
 // all on 127.0.0.1, each server in its own fresh process per scenario so that its CPU time and
 // peak RSS are its own; the servers compared in a scenario run side by side and are measured in
-// alternating rounds, so that the machine's changing background load falls on all of them alike. Measures client_credentials issuance (HTTP Basic), introspection of a
-// valid token, the refresh_token grant (every request rotates a pre-created token), the whole
-// authorization code flow of a user who already consented, and the demo Calendar API's
-// GET /calendar/events with and without the token check. Every load is bounded (warm-up, then a
+// alternating rounds, so that the machine's changing background load falls on all of them
+// alike. Measures client_credentials issuance (HTTP Basic), introspection of a valid token, the
+// refresh_token grant (every request rotates a pre-created token), the whole authorization code
+// flow of a user who already consented, and the demo Calendar API's GET /calendar/events with
+// and without the token check. Every load is bounded (warm-up, then a
 // measured window) and every response is checked: any non-2xx, error or bad body marks that
 // measurement INVALID. Prints one table and the ratios against the targets, and writes
 // bench/results/bench-<timestamp>.json.
