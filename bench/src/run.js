@@ -26,7 +26,7 @@ import {
   serviceToken, startLatchkey,
 } from './lib/latchkey.js';
 import { Problems, activeCheck, cannon, flows, keepAliveAgent, send, tokenResponseCheck } from './lib/load.js';
-import { contender, failedRow, sideBySide as measureSideBySide } from './lib/side-by-side.js';
+import { contender, failedRow, sideBySide as measureSideBySide, summarize } from './lib/side-by-side.js';
 import { CLK_TCK, peakRssMiB } from './lib/proc.js';
 import { BARE_SIGNER as BARE, FASTIFY_SIGNER, POOL_SIGNER, checks, checksText, table } from './lib/report.js';
 
@@ -208,8 +208,32 @@ async function clientCredentials(latchkeys, resource) {
   await sideBySide('client_credentials', contenders);
 }
 
+/**
+ * A user's access token from the code flow, through a Latchkey on the instance's own port (its
+ * pages send a browser to the issuer's origin), stopped before the measured servers start.
+ * @param {import('./lib/latchkey.js').Instance} lk
+ * @returns {Promise<string | Error>} the error, for the measurement that needed the token to report
+ */
+async function userAccessToken(lk) {
+  try {
+    const server = await startLatchkey(lk);
+    try {
+      const { verifier, challenge } = pkce();
+      const code = await authorizeInteractive(new Browser(lk.issuer), lk.web, 'api.read', challenge);
+      return (await exchangeCode(lk.issuer, lk.web, code, verifier)).access_token;
+    } finally {
+      await stopServer(server);
+    }
+  } catch (error) {
+    return new Error(`no user token for the measurement: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** @param {import('./lib/latchkey.js').Instance[]} latchkeys @param {string} resource */
 async function introspection(latchkeys, resource) {
+  /** @type {Map<import('./lib/latchkey.js').Instance, string | Error>} */
+  const userTokens = new Map();
+  for (const lk of latchkeys) userTokens.set(lk, await userAccessToken(lk));
   /** @type {import('./lib/side-by-side.js').Contender<import('./lib/children.js').Server>[]} */
   const contenders = [];
   // The ceilings: a fixed answer to the same request, no work at all, on node:http and on Fastify.
@@ -236,11 +260,10 @@ async function introspection(latchkeys, resource) {
     }));
     // What a resource server mostly asks about: a user's token, whose grant is checked too. A
     // second process of the same instance (same issuer and store) on a port of its own, to run
-    // beside the first; the token comes from the code flow through the first, started just before.
+    // beside the first.
     contenders.push(contender(`${lk.label}, user token`, async () => startLatchkey(lk, profileArgs(lk, 'introspection-user'), await freePort()), async (s) => {
-      const { verifier, challenge } = pkce();
-      const code = await authorizeInteractive(new Browser(lk.issuer), lk.web, 'api.read', challenge);
-      const token = (await exchangeCode(lk.issuer, lk.web, code, verifier)).access_token;
+      const token = userTokens.get(lk);
+      if (typeof token !== 'string') throw token ?? new Error('no user token for the measurement');
       return {
         run: cannonRun(s, { url: `${s.base}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
         notes: ["a user's JWT access token from the code flow: the revocation list and the token's grant are checked (no target; for context)"],
@@ -362,24 +385,7 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
     }
     const rss = peakRssMiB(apiPid);
     for (const t of targets) {
-      const requests = t.runs.reduce((a, r) => a + r.requests, 0);
-      const seconds = t.runs.reduce((a, r) => a + r.seconds, 0);
-      const mean = (/** @type {(r: import('./lib/load.js').Measurement) => number} */ f) => t.runs.reduce((a, r) => a + f(r), 0) / t.runs.length;
-      rows.push({
-        scenario: t.scenario,
-        server: 'calendar-api (fastify)',
-        requestsPerSecond: requests / seconds,
-        p50Ms: mean((r) => r.latencies.p50),
-        p99Ms: mean((r) => r.latencies.p99),
-        cpuMicrosPerRequest: t.runs.reduce((a, r) => a + r.cpuMicros, 0) / requests,
-        loadCpuMicrosPerRequest: t.runs.reduce((a, r) => a + r.loadCpuMicros, 0) / requests,
-        peakRssMiB: rss,
-        valid: t.problems.count === 0 && requests > 0,
-        problem: t.problems.first,
-        requests,
-        seconds,
-        notes: ['both routes in one API process: peak RSS is that process\'s; p50/p99 are means over the rounds'],
-      });
+      rows.push(summarize(t.scenario, 'calendar-api (fastify)', t.runs, t.problems, rss, ["both routes in one API process: peak RSS is that process's; p50/p99 are means over the rounds"]));
     }
     console.log(targets.map((t) => `${rows.find((r) => r.scenario === t.scenario)?.requestsPerSecond.toFixed(0)} req/s`).join(', '));
   } catch (error) {

@@ -32,6 +32,7 @@ function fakes(names: string[], answer: (name: string, call: number, problems: P
         return { pid: 1000 + index, name };
       },
       async (server) => {
+        if (name.startsWith('unready')) throw new Error(`${name} could not be prepared`);
         let call = 0;
         return {
           run: async (seconds: number, problems: Problems) => {
@@ -45,10 +46,13 @@ function fakes(names: string[], answer: (name: string, call: number, problems: P
     ),
   );
   const options = {
-    warmUpSeconds: 2,
+    warmUpSeconds: 3,
     durationSeconds: 8,
     rounds: 4,
-    peakRss: (pid: number) => pid / 10,
+    peakRss: (pid: number) => {
+      if (names[pid - 1000]?.startsWith('gone')) throw new Error(`ENOENT: /proc/${pid}/status`);
+      return pid / 10;
+    },
     stop: async (server: Fake) => {
       stopped.push(server.name);
     },
@@ -61,7 +65,7 @@ describe('bench: the servers of a scenario side by side', () => {
     const { calls, stopped, contenders, options } = fakes(['a', 'b', 'c']);
     await sideBySide('client_credentials', contenders, options);
     expect(calls).toEqual([
-      'a 2', 'b 2', 'c 2',
+      'a 3', 'b 3', 'c 3',
       'a 2', 'b 2', 'c 2',
       'c 2', 'b 2', 'a 2',
       'a 2', 'b 2', 'c 2',
@@ -126,5 +130,21 @@ describe('bench: the servers of a scenario side by side', () => {
     expect(calls.filter((c) => c.startsWith('b'))).toHaveLength(3);
     expect(calls.filter((c) => c.startsWith('a'))).toHaveLength(5);
     expect(stopped).toEqual(['a', 'b']);
+  });
+
+  it('stops a server that started but could not be prepared, with a failed row', async () => {
+    const { calls, stopped, contenders, options } = fakes(['a', 'unready']);
+    const rows = await sideBySide('introspection', contenders, options);
+    expect(rows.map((r) => [r.server, r.valid, r.problem])).toEqual([['a', true, null], ['unready', false, 'unready could not be prepared']]);
+    expect(calls.some((c) => c.startsWith('unready'))).toBe(false);
+    expect(stopped).toEqual(['a', 'unready']);
+  });
+
+  it('gives a server whose row cannot be made (its peak RSS unreadable) a failed row, and keeps the others', async () => {
+    const { stopped, contenders, options } = fakes(['a', 'gone']);
+    const rows = await sideBySide('refresh_token', contenders, options);
+    expect(rows.map((r) => [r.server, r.valid])).toEqual([['a', true], ['gone', false]]);
+    expect(rows[1]?.problem).toBe('ENOENT: /proc/1001/status');
+    expect(stopped).toEqual(['a', 'gone']);
   });
 });

@@ -3,7 +3,8 @@
 // background load was at their minute: node-oidc-provider's refresh rate moved by a fifth between
 // runs an hour apart. Here each is started fresh and warmed up, then all are measured in
 // alternating rounds, the order reversed every other round, so such a change falls on all of
-// them alike. Idle meanwhile, the others take no CPU.
+// them alike. Waiting their turn, the others only keep their connections and timers (and, for
+// Latchkey on PostgreSQL, the cluster's background processes run as they would).
 import { Problems } from './load.js';
 
 /**
@@ -90,8 +91,6 @@ export async function sideBySide(scenario, contenders, { warmUpSeconds, duration
     }
     for (let round = 0; round < rounds; round += 1) {
       for (const l of round % 2 === 0 ? [...live] : [...live].reverse()) {
-        // A server dropped earlier in this round is not run again.
-        if (!live.includes(l)) continue;
         try {
           l.runs.push(await l.prepared.run(durationSeconds / rounds, l.problems));
         } catch (error) {
@@ -99,32 +98,51 @@ export async function sideBySide(scenario, contenders, { warmUpSeconds, duration
         }
       }
     }
-    for (const l of live) {
-      const sum = (/** @type {(m: Measurement) => number} */ f) => l.runs.reduce((a, m) => a + f(m), 0);
-      const requests = sum((m) => m.requests);
-      const seconds = sum((m) => m.seconds);
-      /** @type {Row} */
-      const row = {
-        scenario,
-        server: contenders[l.at]?.server ?? '?',
-        requestsPerSecond: requests / seconds,
-        p50Ms: sum((m) => m.latencies.p50) / l.runs.length,
-        p99Ms: sum((m) => m.latencies.p99) / l.runs.length,
-        cpuMicrosPerRequest: sum((m) => m.cpuMicros) / requests,
-        loadCpuMicrosPerRequest: sum((m) => m.loadCpuMicros) / requests,
-        peakRssMiB: peakRss(l.started.pid),
-        valid: l.problems.count === 0 && requests > 0,
-        problem: l.problems.first,
-        requests,
-        seconds,
-        notes: [...(l.prepared.notes ?? []), ...(l.prepared.after?.() ?? [])],
-      };
-      results[l.at] = row;
-      const p = l.problems;
-      log(`${row.server}: ${row.requestsPerSecond.toFixed(0)} req/s${row.valid ? '' : `  INVALID: ${p.non2xx} non-2xx, ${p.errors} errors, ${p.timeouts} timeouts, ${p.badBodies} bad bodies; first: ${p.first}`}`);
+    for (const l of [...live]) {
+      try {
+        const row = summarize(scenario, contenders[l.at]?.server ?? '?', l.runs, l.problems, peakRss(l.started.pid), [...(l.prepared.notes ?? []), ...(l.prepared.after?.() ?? [])]);
+        results[l.at] = row;
+        const p = l.problems;
+        log(`${row.server}: ${row.requestsPerSecond.toFixed(0)} req/s${row.valid ? '' : `  INVALID: ${p.non2xx} non-2xx, ${p.errors} errors, ${p.timeouts} timeouts, ${p.badBodies} bad bodies; first: ${p.first}`}`);
+      } catch (error) {
+        // E.g. the server died after its last round: its peak RSS cannot be read.
+        fail(l.at, error);
+      }
     }
   } finally {
     for (const s of running) await stop(s);
   }
   return results.filter(/** @returns {row is Row} */ (row) => row !== undefined);
+}
+
+/**
+ * One row from a server's measured rounds: requests/s over the measured seconds, CPU over the
+ * requests, p50 and p99 the means of the rounds'; valid when no load went wrong (warm-up included).
+ * @param {string} scenario
+ * @param {string} server
+ * @param {Measurement[]} runs
+ * @param {Problems} problems
+ * @param {number} peakRssMiB
+ * @param {string[]} notes
+ * @returns {Row}
+ */
+export function summarize(scenario, server, runs, problems, peakRssMiB, notes) {
+  const sum = (/** @type {(m: Measurement) => number} */ f) => runs.reduce((a, m) => a + f(m), 0);
+  const requests = sum((m) => m.requests);
+  const seconds = sum((m) => m.seconds);
+  return {
+    scenario,
+    server,
+    requestsPerSecond: requests / seconds,
+    p50Ms: sum((m) => m.latencies.p50) / runs.length,
+    p99Ms: sum((m) => m.latencies.p99) / runs.length,
+    cpuMicrosPerRequest: sum((m) => m.cpuMicros) / requests,
+    loadCpuMicrosPerRequest: sum((m) => m.loadCpuMicros) / requests,
+    peakRssMiB,
+    valid: problems.count === 0 && requests > 0,
+    problem: problems.first,
+    requests,
+    seconds,
+    notes,
+  };
 }

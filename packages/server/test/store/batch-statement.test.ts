@@ -53,7 +53,7 @@ describe('batch statements', () => {
     // Parameters, as a value written in place would be: the template finds them by their marker.
     expect(alone.sql).toBe('select "chain" from "t" where "chain" = $1 and "generation" > $2');
     expect(alone.parameters).toEqual(['value of chain', 'value of generation']);
-    const batch = matching(batchColumns()).compile();
+    const batch = matching(batchColumns({ chain: 'text', generation: 'integer' })).compile();
     expect(batch.sql).toBe('select "chain" from "t" where "chain" = "b"."b_chain" and "generation" > "b"."b_generation"');
     expect(batch.parameters).toEqual([]);
   });

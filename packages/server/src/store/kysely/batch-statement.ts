@@ -38,8 +38,12 @@ export function parameterValues<N extends string>(param: (name: N) => never): Va
   return (name) => sql.val(param(name));
 }
 
-/** Each value is the batch's column for it, `b.b_<name>` (`batchRows`): a batch's statement. */
-export function batchColumns<N extends string>(): ValueSource<N> {
+/**
+ * Each value is the batch's column for it, `b.b_<name>`: a batch's statement. `columns` is the map
+ * `batchRows` was given, so only its names are accepted.
+ */
+export function batchColumns<C extends Record<string, SqlType>>(columns: C): ValueSource<keyof C & string> {
+  void columns; // only its keys' type is used
   return (name) => sql.ref<never>(`b.b_${name}`);
 }
 

@@ -242,7 +242,7 @@ function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<Advance
  * returned: the other is answered as a retry, as it would be one by one.
  */
 const advanceMany = queryTemplate((db, param: (name: AdvanceName | 'index') => never) => {
-  const v = batchColumns<AdvanceName>();
+  const v = batchColumns(ADVANCE_COLUMNS);
   return db
     .updateTable('token_families')
     .from(batchRows(param, ADVANCE_COLUMNS))

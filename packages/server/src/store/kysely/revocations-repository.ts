@@ -36,12 +36,12 @@ const listedOrGrantGone = queryTemplate((db, param: (name: 'jti' | 'now' | 'gran
 /** The checks above for a whole batch, one row per check (PostgreSQL; batch-statement.ts). */
 const LISTED_COLUMNS = { jti: 'text', now: 'bigint' } as const;
 const listedMany = queryTemplate((db, param: (name: keyof typeof LISTED_COLUMNS | 'index') => never) =>
-  db.selectFrom(batchRows(param, LISTED_COLUMNS)).select(['b.b_index', listed(batchColumns()).as('listed')]),
+  db.selectFrom(batchRows(param, LISTED_COLUMNS)).select(['b.b_index', listed(batchColumns(LISTED_COLUMNS)).as('listed')]),
 );
 
 const LISTED_OR_GRANT_COLUMNS = { jti: 'text', now: 'bigint', grantId: 'text' } as const;
 const listedOrGrantGoneMany = queryTemplate((db, param: (name: keyof typeof LISTED_OR_GRANT_COLUMNS | 'index') => never) => {
-  const v = batchColumns<keyof typeof LISTED_OR_GRANT_COLUMNS>();
+  const v = batchColumns(LISTED_OR_GRANT_COLUMNS);
   return db.selectFrom(batchRows(param, LISTED_OR_GRANT_COLUMNS)).select(['b.b_index', listed(v).as('listed'), grantLive(v).as('grant_live')]);
 });
 
