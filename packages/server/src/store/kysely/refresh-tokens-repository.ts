@@ -19,7 +19,7 @@ type AdvanceResult = Awaited<ReturnType<typeof advance.execute>>;
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #db: Kysely<Database>;
-  /** Runs the usual rotation's UPDATE: alone, or with the others of its event-loop turn in one transaction. */
+  /** Runs the usual rotation's UPDATE: alone, or with the others of its event-loop turn (one transaction, or one statement). */
   readonly #advance: (values: AdvanceValues) => Promise<AdvanceResult>;
 
   /**
@@ -70,7 +70,8 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
     if (at === undefined) return this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input));
     // The usual case, the current token with no scope asked for: one statement, atomic by itself,
     // that only the first of concurrent callers wins (issue 9: one row written, one round trip).
-    // On SQLite the rotations of one turn of the event loop share a transaction (TurnBatch).
+    // The rotations of one turn of the event loop go together (TurnBatch): on SQLite in one
+    // transaction, on PostgreSQL as one statement.
     if (input.scopes === undefined || input.scopes === null) {
       const rotated = rotatedRow(await this.#advance(advanceValues(at, input)));
       if (rotated !== undefined) return rotated;

@@ -2,7 +2,9 @@
 // the store has one connection and every statement run alone is a transaction of its own: it
 // takes and drops the log's locks (fcntl calls on the shared-memory file) and commits on its own.
 // Several statements in one transaction pay for that once (issue 9: the refresh grant's rotations,
-// refresh-tokens-repository.ts; the hot reads, read-batch.ts).
+// refresh-tokens-repository.ts; the hot reads, read-batch.ts). On PostgreSQL, a round trip away,
+// a turn's calls become one statement instead (batch-statement.ts: the rotations and the
+// revocation checks).
 
 interface Pending<I, O> {
   input: I;
