@@ -4,7 +4,7 @@
 // statements themselves run in test/store/postgres.test.ts.
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, DummyDriver } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { batchColumns, batchRows, batchValues, byIndex, parameterValues, type ValueSource } from '../../src/store/kysely/batch-statement.js';
+import { batchOf, batchRows, batchValues, byIndex, parameterValues, type ValueSource } from '../../src/store/kysely/batch-statement.js';
 
 const COLUMNS = { chain: 'text', generation: 'integer', now: 'bigint' } as const;
 const calls = [
@@ -53,7 +53,8 @@ describe('batch statements', () => {
     // Parameters, as a value written in place would be: the template finds them by their marker.
     expect(alone.sql).toBe('select "chain" from "t" where "chain" = $1 and "generation" > $2');
     expect(alone.parameters).toEqual(['value of chain', 'value of generation']);
-    const batch = matching(batchColumns({ chain: 'text', generation: 'integer' })).compile();
+    const batchParam = (name: 'chain' | 'generation' | 'index'): never => `value of ${name}` as never;
+    const batch = matching(batchOf(batchParam, { chain: 'text', generation: 'integer' }).values).compile();
     expect(batch.sql).toBe('select "chain" from "t" where "chain" = "b"."b_chain" and "generation" > "b"."b_generation"');
     expect(batch.parameters).toEqual([]);
   });

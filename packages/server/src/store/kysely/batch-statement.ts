@@ -28,7 +28,7 @@ export function batchRows<C extends Record<string, SqlType>>(
 /**
  * Where a statement's named values come from, so that one call's statement and a batch's share
  * their conditions and columns instead of repeating them: a template's parameters
- * (`parameterValues`) or the batch's columns (`batchColumns`). Typed `never`, as a template's
+ * (`parameterValues`) or the batch's columns (`batchOf`). Typed `never`, as a template's
  * `param` is: the value's type is the column's it is compared with or written to.
  */
 export type ValueSource<N extends string> = (name: N) => Expression<never>;
@@ -39,12 +39,14 @@ export function parameterValues<N extends string>(param: (name: N) => never): Va
 }
 
 /**
- * Each value is the batch's column for it, `b.b_<name>`: a batch's statement. `columns` is the map
- * `batchRows` was given, so only its names are accepted.
+ * A batch for a template, from one column map: its rows (`batchRows`, for the FROM) and its
+ * columns as the statement's values (`b.b_<name>`, a `ValueSource` like `parameterValues`).
  */
-export function batchColumns<C extends Record<string, SqlType>>(columns: C): ValueSource<keyof C & string> {
-  void columns; // only its keys' type is used
-  return (name) => sql.ref<never>(`b.b_${name}`);
+export function batchOf<C extends Record<string, SqlType>>(
+  param: (name: (keyof C & string) | 'index') => never,
+  columns: C,
+): { rows: AliasedRawBuilder<BatchRow<C>, 'b'>; values: ValueSource<keyof C & string> } {
+  return { rows: batchRows(param, columns), values: (name) => sql.ref<never>(`b.b_${name}`) };
 }
 
 /**

@@ -5,7 +5,7 @@
 // transaction as they always were; their successor starts the family's chain.
 import { expressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
-import { batchColumns, batchRows, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
+import { batchOf, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
 import { isDeadlock } from './errors.js';
 import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
@@ -243,12 +243,12 @@ function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<Advance
  * returned: the other is answered as a retry, as it would be one by one.
  */
 const advanceMany = queryTemplate((db, param: (name: AdvanceName | 'index') => never) => {
-  const v = batchColumns(ADVANCE_COLUMNS);
+  const batch = batchOf(param, ADVANCE_COLUMNS);
   return db
     .updateTable('token_families')
-    .from(batchRows(param, ADVANCE_COLUMNS))
-    .set(successorColumns(v))
-    .where(stillCurrent(v))
+    .from(batch.rows)
+    .set(successorColumns(batch.values))
+    .where(stillCurrent(batch.values))
     .returning([...TOKEN_FAMILY_COLUMNS, 'b.b_index']);
 });
 

@@ -1,7 +1,7 @@
 // The access-token revocation list (RFC 7009 §2; RFC 7662 §2.2: a revoked token is inactive).
 import { expressionBuilder, type Kysely, type QueryCreator } from 'kysely';
 import type { RevocationRepository } from '../repositories.js';
-import { batchColumns, batchRows, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
+import { batchOf, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
 import { queryTemplate } from './query-template.js';
 import type { Database } from './schema.js';
 import { TurnBatch } from './turn-batch.js';
@@ -35,14 +35,15 @@ const listedOrGrantGone = queryTemplate((db, param: (name: 'jti' | 'now' | 'gran
 
 /** The checks above for a whole batch, one row per check (PostgreSQL; batch-statement.ts). */
 const LISTED_COLUMNS = { jti: 'text', now: 'bigint' } as const;
-const listedMany = queryTemplate((db, param: (name: keyof typeof LISTED_COLUMNS | 'index') => never) =>
-  db.selectFrom(batchRows(param, LISTED_COLUMNS)).select(['b.b_index', listed(batchColumns(LISTED_COLUMNS)).as('listed')]),
-);
+const listedMany = queryTemplate((db, param: (name: keyof typeof LISTED_COLUMNS | 'index') => never) => {
+  const batch = batchOf(param, LISTED_COLUMNS);
+  return db.selectFrom(batch.rows).select(['b.b_index', listed(batch.values).as('listed')]);
+});
 
 const LISTED_OR_GRANT_COLUMNS = { jti: 'text', now: 'bigint', grantId: 'text' } as const;
 const listedOrGrantGoneMany = queryTemplate((db, param: (name: keyof typeof LISTED_OR_GRANT_COLUMNS | 'index') => never) => {
-  const v = batchColumns(LISTED_OR_GRANT_COLUMNS);
-  return db.selectFrom(batchRows(param, LISTED_OR_GRANT_COLUMNS)).select(['b.b_index', listed(v).as('listed'), grantLive(v).as('grant_live')]);
+  const batch = batchOf(param, LISTED_OR_GRANT_COLUMNS);
+  return db.selectFrom(batch.rows).select(['b.b_index', listed(batch.values).as('listed'), grantLive(batch.values).as('grant_live')]);
 });
 
 type Check = { jti: string; now: number };
