@@ -11,6 +11,7 @@ import { openPostgres } from './postgres-dialect.js';
 import { registerImmediateReader } from './query-template.js';
 import { ReadBatch } from './read-batch.js';
 import { SharedFileSqliteDialect } from './sqlite-dialect.js';
+import { registerSynchronousConnection } from './synchronous-transaction.js';
 import { WalSync } from './wal-sync.js';
 
 export type DatabaseConfig =
@@ -71,15 +72,14 @@ export function openSqliteFile(file: string, options: { walSync: WalSync | undef
   }
   const database = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database }, options.walSync) });
-  registerImmediateReader(
-    db,
-    new ReadBatch({
-      get inTransaction() {
-        return sqlite.inTransaction;
-      },
-      prepare: (sql) => database.prepare(sql),
-    }),
-  );
+  const connection = {
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+    prepare: (sql: string) => database.prepare(sql),
+  };
+  registerImmediateReader(db, new ReadBatch(connection));
+  registerSynchronousConnection(db, connection);
   return db;
 }
 

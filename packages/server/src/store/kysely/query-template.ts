@@ -62,6 +62,8 @@ export function isPlainSelect(sql: string): boolean {
 export interface QueryTemplate<P extends string, O> {
   /** Runs the query with these values on `db` (the store's Kysely or a transaction). */
   execute(db: Kysely<Database>, values: Readonly<Record<P, unknown>>): Promise<QueryResult<O>>;
+  /** The SQL for `db`'s dialect and these values in its parameters' order, to run without Kysely (synchronous-transaction.ts). */
+  bind(db: Kysely<Database>, values: Readonly<Record<P, unknown>>): { sql: string; parameters: unknown[] };
 }
 
 /**
@@ -87,15 +89,26 @@ export function queryTemplate<P extends string, O>(
     return { sql: query.sql, slots, read: isPlainSelect(query.sql) };
   };
 
+  const compiledOn = (db: Kysely<Database>): Compiled<P> => {
+    const adapter = db.getExecutor().adapter;
+    let compiled = compiledFor.get(adapter);
+    if (compiled === undefined) {
+      compiled = compile(db);
+      compiledFor.set(adapter, compiled);
+    }
+    return compiled;
+  };
+  const parametersOf = (compiled: Compiled<P>, values: Readonly<Record<P, unknown>>): unknown[] =>
+    compiled.slots.map((slot) => ('name' in slot ? values[slot.name] : slot.value));
+
   return {
+    bind(db, values) {
+      const compiled = compiledOn(db);
+      return { sql: compiled.sql, parameters: parametersOf(compiled, values) };
+    },
     execute(db, values) {
-      const adapter = db.getExecutor().adapter;
-      let compiled = compiledFor.get(adapter);
-      if (compiled === undefined) {
-        compiled = compile(db);
-        compiledFor.set(adapter, compiled);
-      }
-      const parameters = compiled.slots.map((slot) => ('name' in slot ? values[slot.name] : slot.value));
+      const compiled = compiledOn(db);
+      const parameters = parametersOf(compiled, values);
       const query = CompiledQuery.raw(compiled.sql, parameters) as CompiledQuery<O>;
       const reader = compiled.read ? immediateReaders.get(db) : undefined;
       if (reader !== undefined) {

@@ -9,6 +9,7 @@ import { batchOf, batchValues, byIndex, parameterValues, type ValueSource } from
 import { isDeadlock } from './errors.js';
 import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
+import { synchronousTransaction } from './synchronous-transaction.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
 import { TurnBatch } from './turn-batch.js';
@@ -229,6 +230,15 @@ function advanceValues(at: ChainPosition, input: RotateInput): AdvanceValues {
  * If the transaction fails, every rotation in it fails with that error and none is written.
  */
 function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceResult[]> {
+  // On SQLite's connection the UPDATEs run synchronously, with no promise per rotation (issue 9).
+  const together = synchronousTransaction(db, (run) =>
+    all.map((values): AdvanceResult => {
+      const { sql, parameters } = advance.bind(db, values);
+      // The rows are the UPDATE's RETURNING, shaped as the template's output type says.
+      return { rows: run(sql, parameters) as AdvanceResult['rows'] };
+    }),
+  );
+  if (together !== undefined) return together;
   return db.transaction().execute(async (trx) => {
     const results: AdvanceResult[] = [];
     for (const values of all) results.push(await advance.execute(trx, values));

@@ -1,0 +1,59 @@
+// A batch of SQLite writes run synchronously inside one transaction. better-sqlite3 runs every
+// statement synchronously on the store's one connection, but through Kysely's transaction each
+// statement still goes through the executor, the transaction's connection provider and the
+// driver, a chain of promises per statement: for the refresh grant's rotations, batched per turn
+// of the event loop (refresh-tokens-repository.ts), that machinery cost more allocation and CPU
+// than SQLite's own work (issue 9; docs/PERFORMANCE.md). Here the batch takes the connection
+// through the driver once, so its lock and its group commit (sqlite-dialect.ts, wal-sync.ts) hold
+// as for any transaction, and runs its statements one after another on the connection itself.
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** The parts of a better-sqlite3 connection a synchronous transaction uses. */
+export interface SynchronousConnection {
+  readonly inTransaction: boolean;
+  prepare(sql: string): { readonly reader: boolean; all(parameters: readonly unknown[]): unknown[]; run(parameters: readonly unknown[]): unknown };
+}
+
+/** Runs one statement inside the transaction: its rows (none for a statement that returns none). */
+export type RunStatement = (sql: string, parameters: readonly unknown[]) => unknown[];
+
+const connections = new WeakMap<object, SynchronousConnection>();
+
+/** Lets synchronousTransaction run on `db` (not on its transactions) through `connection`. */
+export function registerSynchronousConnection(db: Kysely<Database>, connection: SynchronousConnection): void {
+  connections.set(db, connection);
+}
+
+/**
+ * `work` inside one `BEGIN IMMEDIATE` transaction on `db`'s connection, without a turn of the
+ * event loop between its statements; undefined when `db` has no such connection (PostgreSQL, or a
+ * transaction), for the caller to go through Kysely. If `work` throws or the commit fails, nothing
+ * it wrote is kept and the returned promise rejects with that error. Resolves once the commit is
+ * on disk, as any write through the driver does.
+ */
+export function synchronousTransaction<T>(db: Kysely<Database>, work: (run: RunStatement) => T): Promise<T> | undefined {
+  const connection = connections.get(db);
+  if (connection === undefined) return undefined;
+  const run: RunStatement = (sql, parameters) => {
+    const statement = connection.prepare(sql);
+    if (statement.reader) return statement.all(parameters);
+    statement.run(parameters);
+    return [];
+  };
+  return db.connection().execute(async (held) => {
+    // BEGIN and COMMIT go through the driver, which so learns that this use writes and makes its
+    // release wait for the group sync; the statements between them run on the connection it holds.
+    await held.executeQuery(CompiledQuery.raw('begin immediate'));
+    try {
+      const result = work(run);
+      await held.executeQuery(CompiledQuery.raw('commit'));
+      return result;
+    } catch (error) {
+      // The caller hears of the first failure; a failed rollback leaves the connection in the
+      // transaction, where the next BEGIN fails with SQLite's own error.
+      if (connection.inTransaction) await held.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+      throw error;
+    }
+  });
+}
