@@ -7,7 +7,7 @@
 // it means having held a token of that family. The secret of generation 0 is random; each later
 // one is an HMAC of the token before it (refresh-token.ts), so a repeat within the grace window
 // gets the same successor. Only the SHA-256 of the whole token is stored (SEC-25).
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { ChainPosition } from '../store/repositories.js';
 import { randomToken } from './secrets.js';
 
@@ -36,8 +36,18 @@ export function firstRefreshToken(): { token: string; chain: string } {
  * before chains (no position) starts a chain, named from it the same way.
  */
 export function successorToken(rotationSecret: string, presented: string, at: ChainPosition | undefined): { token: string; chain: string; generation: number } {
-  const mac = (label: string) => createHmac('sha256', rotationSecret).update(label).update(presented, 'utf8').digest('base64url');
+  const key = hmacKey(rotationSecret);
+  const mac = (label: string) => createHmac('sha256', key).update(label).update(presented, 'utf8').digest('base64url');
   const chain = at?.chain ?? mac('chain\u0000').slice(0, 22);
   const generation = (at?.generation ?? 0) + 1;
   return { token: `${chain}${mac('')}${generation}`, chain, generation };
+}
+
+/** The last rotation secret as a key object: an HMAC keyed with one starts 0.5 us faster than with the string (issue 9). */
+let lastKey: { secret: string; key: KeyObject } | undefined;
+
+/** The secret's UTF-8 bytes as a key, the bytes createHmac takes from the string itself. */
+function hmacKey(secret: string): KeyObject {
+  if (lastKey?.secret !== secret) lastKey = { secret, key: createSecretKey(secret, 'utf8') };
+  return lastKey.key;
 }

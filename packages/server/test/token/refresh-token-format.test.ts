@@ -1,4 +1,5 @@
 // The refresh token's format (tokens/refresh-token-format.ts): what names a chain and what does not.
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chainPosition, firstRefreshToken, successorToken } from '../../src/tokens/refresh-token-format.js';
 import { randomToken } from '../../src/tokens/secrets.js';
@@ -23,6 +24,19 @@ describe('chainPosition', () => {
     // PostgreSQL's integer column holds up to 2,147,483,647: ten digits never reach a query.
     expect(chainPosition(`${chain}${secret}2147483648`)).toBeUndefined();
     expect(chainPosition(`${chain}.${secret}.0`)).toBeUndefined();
+  });
+
+  it('derives the secret as HMAC-SHA256 keyed with the rotation secret\'s UTF-8 bytes, so tokens issued before keep their successors', () => {
+    const { token, chain } = firstRefreshToken();
+    // A secret outside ASCII: its key bytes must be its UTF-8, as createHmac takes a string.
+    for (const secret of ['server-secret', 'sécret-ü-雪']) {
+      const expected = createHmac('sha256', secret).update('').update(token, 'utf8').digest('base64url');
+      expect(successorToken(secret, token, chainPosition(token)).token).toBe(`${chain}${expected}1`);
+    }
+    // Alternating secrets (two servers' contexts in one process, as in the tests) never mix keys.
+    const first = successorToken('one', token, chainPosition(token)).token;
+    successorToken('two', token, chainPosition(token));
+    expect(successorToken('one', token, chainPosition(token)).token).toBe(first);
   });
 
   it('starts a chain for a token from before chains, named from it, at generation 1', () => {
