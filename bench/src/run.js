@@ -72,21 +72,7 @@ async function measure(scenario, server, start, prepare) {
     const problems = new Problems();
     await run(WARM_UP_S, problems);
     const m = await run(DURATION_S, problems);
-    const row = {
-      scenario,
-      server,
-      requestsPerSecond: m.requests / m.seconds,
-      p50Ms: m.latencies.p50,
-      p99Ms: m.latencies.p99,
-      cpuMicrosPerRequest: m.cpuMicros / m.requests,
-      loadCpuMicrosPerRequest: m.loadCpuMicros / m.requests,
-      peakRssMiB: peakRssMiB(started.pid),
-      valid: problems.count === 0 && m.requests > 0,
-      problem: problems.first,
-      requests: m.requests,
-      seconds: m.seconds,
-      notes: [...extra, ...(after?.() ?? [])],
-    };
+    const row = summarize(scenario, server, [m], problems, peakRssMiB(started.pid), [...extra, ...(after?.() ?? [])]);
     rows.push(row);
     console.log(`${row.requestsPerSecond.toFixed(0)} req/s${row.valid ? '' : `  INVALID: ${problems.non2xx} non-2xx, ${problems.errors} errors, ${problems.timeouts} timeouts, ${problems.badBodies} bad bodies; first: ${problems.first}`}`);
     return row;
@@ -116,7 +102,7 @@ async function sideBySide(scenario, contenders) {
 
 /** An autocannon load on one URL, as a `measure` runner. */
 const cannonRun = (/** @type {import('./lib/children.js').Server} */ server, /** @type {Parameters<typeof cannon>[0]} */ target) =>
-  (/** @type {number} */ seconds, /** @type {Problems} */ problems) => cannon(target, { seconds, connections: CONNECTIONS, pid: server.pid, problems });
+  (/** @type {number} */ seconds, /** @type {Problems} */ problems) => cannon(target, { seconds, connections: CONNECTIONS, pid: server.pid, problems, gc: server.gcCounts });
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -340,7 +326,7 @@ async function authorizationCode(latchkeys) {
         }
       };
       return {
-        run: (seconds, problems) => flows(flow, { seconds, connections: CONNECTIONS, pid: s.pid, problems, agent }),
+        run: (seconds, problems) => flows(flow, { seconds, connections: CONNECTIONS, pid: s.pid, problems, agent, gc: s.gcCounts }),
         notes: ['per flow: GET /authorize (session cookie, PKCE S256, state) -> 303 with code -> POST /token; scope "openid api.read", RS256 ID token (the client default); requests/s counts flows, CPU per flow'],
       };
     });
@@ -380,7 +366,7 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
     // Alternating rounds, so a change in the machine's background load falls on both alike.
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
-        t.runs.push(await cannon({ url: t.url, headers, check }, { seconds: DURATION_S / ROUNDS, connections: CONNECTIONS, pid: apiPid, problems: t.problems }));
+        t.runs.push(await cannon({ url: t.url, headers, check }, { seconds: DURATION_S / ROUNDS, connections: CONNECTIONS, pid: apiPid, problems: t.problems, gc: api.gcCounts }));
       }
     }
     const rss = peakRssMiB(apiPid);
@@ -435,7 +421,9 @@ async function main() {
       `the servers of a scenario run side by side and are measured in ${ROUNDS} alternating rounds of ${DURATION_S / ROUNDS} s after a ${WARM_UP_S} s warm-up each (the code flow in one ${DURATION_S} s window); ` +
       'p50 and p99 are means over the rounds; ' +
       'CPU µs/req = the server process\'s utime+stime (/proc/<pid>/stat, all threads) over the measured window / responses in it; ' +
-      `peak RSS = VmHWM of that process at the end of the measurement; CLK_TCK ${CLK_TCK}`,
+      `peak RSS = VmHWM of that process at the end of the measurement; GCs young/full = its garbage collections over the measured windows (scavenges / mark-compacts, ` +
+      'counted in the process by bench/src/gc-counter.js and read before and after each window); ' +
+      `CLK_TCK ${CLK_TCK}`,
     'the load generator (autocannon, or the flow loop) runs in this process on the same machine and competes with the server for CPU',
   );
   const list = checks(rows, LIMITS);

@@ -6,12 +6,24 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const LATCHKEY = path.join(ROOT, 'packages/server/bin/latchkey.js');
 
-/** @typedef {{ child: import('node:child_process').ChildProcess, pid: number, exited: Promise<number | null>, stderr: () => string }} Server */
+/** Loaded into every server (`node --import`): its garbage collections, counted (gc-counter.js). */
+const GC_COUNTER = pathToFileURL(path.join(ROOT, 'bench/src/gc-counter.js')).href;
+const GC_MARK = 'bench-gc-counts ';
+/** How long to wait for a server's counts before doing without them. */
+const GC_ANSWER_MS = 2000;
+
+/**
+ * @typedef {{ young: number, full: number }} GcCounts
+ * @typedef {{ child: import('node:child_process').ChildProcess, pid: number, exited: Promise<number | null>, stderr: () => string,
+ *   gcCounts: () => Promise<GcCounts | null> }} Server
+ * `gcCounts` answers the collections the server has made since it started, or null when it does
+ * not answer in time (it is busy dying, say).
+ */
 
 /**
  * Starts `node script args` and resolves once it is ready: when `ready.line` is given, with the
@@ -23,16 +35,37 @@ export const LATCHKEY = path.join(ROOT, 'packages/server/bin/latchkey.js');
  * @returns {Promise<Server & { line: string }>}
  */
 export async function startServer(script, args, env, ready) {
-  const child = spawn(process.execPath, [...(ready.nodeArgs ?? []), script, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', GC_COUNTER, ...(ready.nodeArgs ?? []), script, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   // Kept for the error message if it dies; not echoed, so warnings do not break the table.
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  const server = { child, pid: /** @type {number} */ (child.pid), exited, stderr: () => stderr };
-  const timeoutMs = ready.timeoutMs ?? 60_000;
   const lines = createInterface({ input: child.stdout });
+  /** @type {((counts: GcCounts) => void)[]} */
+  let waiting = [];
+  lines.on('line', (line) => {
+    if (!line.startsWith(GC_MARK)) return;
+    const counts = parseGcCounts(line.slice(GC_MARK.length));
+    const answered = waiting;
+    waiting = [];
+    if (counts !== null) for (const answer of answered) answer(counts);
+  });
+  const gcCounts = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), GC_ANSWER_MS);
+      timer.unref();
+      waiting.push((counts) => {
+        clearTimeout(timer);
+        resolve(counts);
+      });
+      child.kill('SIGUSR2');
+    });
+  };
+  const server = { child, pid: /** @type {number} */ (child.pid), exited, stderr: () => stderr, gcCounts };
+  const timeoutMs = ready.timeoutMs ?? 60_000;
   const died = exited.then((code) => {
     throw new Error(`${path.basename(script)} exited (${code}) during startup: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
   });
@@ -50,10 +83,8 @@ export async function startServer(script, args, env, ready) {
           timer.unref();
         }),
       ]).finally(() => clearTimeout(timer));
-      lines.on('line', () => {});
       return { ...server, line };
     }
-    lines.on('line', () => {});
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) await died;
@@ -64,6 +95,16 @@ export async function startServer(script, args, env, ready) {
   } catch (error) {
     await stopServer(server);
     throw error;
+  }
+}
+
+/** The counts a gc-counter.js line carries, or null for anything else. */
+export function parseGcCounts(/** @type {string} */ text) {
+  try {
+    const { young, full } = JSON.parse(text);
+    return Number.isInteger(young) && Number.isInteger(full) ? { young, full } : null;
+  } catch {
+    return null;
   }
 }
 

@@ -9,12 +9,20 @@ import { cpuMicros } from './proc.js';
 
 /**
  * @typedef {{ requests: number, seconds: number, cpuMicros: number, loadCpuMicros: number, latencies: { p50: number, p99: number },
- *   non2xx: number, errors: number, timeouts: number }} Measurement
+ *   non2xx: number, errors: number, timeouts: number, gc?: import('./children.js').GcCounts | null }} Measurement
  * `cpuMicros` is the server's CPU time over the window, `loadCpuMicros` this process's (the load
  * generator, autocannon or the flows with their checks); with several loads at once in this
- * process, each sees the CPU of all of them. What went wrong, bodies included, accumulates in
- * the Problems passed in.
+ * process, each sees the CPU of all of them. `gc`: the server's garbage collections in the
+ * window, when it was asked for them and answered. What went wrong, bodies included, accumulates
+ * in the Problems passed in.
+ * @typedef {() => Promise<import('./children.js').GcCounts | null>} GcCounter
  */
+
+/** The collections between two readings of a server's counts; null when either is missing. */
+export function gcBetween(/** @type {import('./children.js').GcCounts | null} */ before, /** @type {import('./children.js').GcCounts | null} */ after) {
+  if (before === null || after === null) return null;
+  return { young: after.young - before.young, full: after.full - before.full };
+}
 
 /** This process's user plus system CPU time since `since` (a process.cpuUsage()), in microseconds. */
 function ownCpuMicros(/** @type {NodeJS.CpuUsage} */ since) {
@@ -47,10 +55,10 @@ export class Problems {
  * @param {{ url: string, method?: string, headers?: Record<string, string>, body?: string,
  *   setupBody?: () => string, check?: (body: string) => string | null }} target
  *   `check` answers null for a good body, else what is wrong; `setupBody` gives each request its own body.
- * @param {{ seconds: number, connections: number, pid: number, problems: Problems }} options
+ * @param {{ seconds: number, connections: number, pid: number, problems: Problems, gc?: GcCounter }} options
  * @returns {Promise<Measurement>}
  */
-export async function cannon(target, { seconds, connections, pid, problems }) {
+export async function cannon(target, { seconds, connections, pid, problems, gc }) {
   /** @type {Record<string, unknown>} */
   const request = { method: target.method ?? 'GET', headers: target.headers ?? {}, body: target.body };
   if (target.setupBody !== undefined) {
@@ -68,6 +76,7 @@ export async function cannon(target, { seconds, connections, pid, problems }) {
       problems.note(`bad body (${wrong}): ${String(body).slice(0, 200)}`);
     }
   };
+  const gcBefore = (await gc?.()) ?? null;
   const cpuBefore = cpuMicros(pid);
   const ownBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -75,6 +84,7 @@ export async function cannon(target, { seconds, connections, pid, problems }) {
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuMicros(pid);
   const loadCpuMicros = ownCpuMicros(ownBefore);
+  const gcAfter = (await gc?.()) ?? null;
   problems.non2xx += result.non2xx;
   problems.errors += result.errors;
   problems.timeouts += result.timeouts;
@@ -88,6 +98,7 @@ export async function cannon(target, { seconds, connections, pid, problems }) {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    gc: gcBetween(gcBefore, gcAfter),
   };
 }
 
@@ -95,12 +106,13 @@ export async function cannon(target, { seconds, connections, pid, problems }) {
  * `connections` workers each running `flow` back to back for `seconds`; latency is per flow.
  * `flow` throws to report a failed flow.
  * @param {(agent: Agent) => Promise<void>} flow
- * @param {{ seconds: number, connections: number, pid: number, problems: Problems, agent: Agent }} options
+ * @param {{ seconds: number, connections: number, pid: number, problems: Problems, agent: Agent, gc?: GcCounter }} options
  * @returns {Promise<Measurement>}
  */
-export async function flows(flow, { seconds, connections, pid, problems, agent }) {
+export async function flows(flow, { seconds, connections, pid, problems, agent, gc }) {
   /** @type {number[]} */
   const latencies = [];
+  const gcBefore = (await gc?.()) ?? null;
   const cpuBefore = cpuMicros(pid);
   const ownBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -121,6 +133,7 @@ export async function flows(flow, { seconds, connections, pid, problems, agent }
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuMicros(pid);
   const loadCpuMicros = ownCpuMicros(ownBefore);
+  const gcAfter = (await gc?.()) ?? null;
   latencies.sort((a, b) => a - b);
   const at = (/** @type {number} */ q) => (latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
   return {
@@ -132,6 +145,7 @@ export async function flows(flow, { seconds, connections, pid, problems, agent }
     non2xx: 0,
     errors: problems.errors,
     timeouts: 0,
+    gc: gcBetween(gcBefore, gcAfter),
   };
 }
 

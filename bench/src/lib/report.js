@@ -2,10 +2,11 @@
 
 /**
  * @typedef {{ scenario: string, server: string, requestsPerSecond: number, p50Ms: number, p99Ms: number,
- *   cpuMicrosPerRequest: number, loadCpuMicrosPerRequest: number, peakRssMiB: number, valid: boolean, problem: string | null,
- *   requests: number, seconds: number, notes: string[] }} Row
+ *   cpuMicrosPerRequest: number, loadCpuMicrosPerRequest: number, peakRssMiB: number, gc: { young: number, full: number } | null,
+ *   valid: boolean, problem: string | null, requests: number, seconds: number, notes: string[] }} Row
  * (`cpuMicrosPerRequest` is the server's, `loadCpuMicrosPerRequest` the load generator's: both
- * run on the same cores, so together they bound what the machine can answer)
+ * run on the same cores, so together they bound what the machine can answer; `gc` the server's
+ * garbage collections in the measured windows, null when not known)
  * @typedef {{ name: string, value: number | null, display: string, target: string, pass: boolean | 'info' | null, detail?: string,
  *   ceiling?: { server: string, requestsPerSecond: number, needed: number, reachable: boolean } }} Check
  */
@@ -20,7 +21,7 @@ const num = (/** @type {number} */ n, digits = 0) => (Number.isFinite(n) ? n.toF
 
 /** @param {Row[]} rows */
 export function table(rows) {
-  const head = ['scenario', 'server', 'requests/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'load gen CPU µs/req', 'peak RSS MiB', 'valid'];
+  const head = ['scenario', 'server', 'requests/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'load gen CPU µs/req', 'peak RSS MiB', 'GCs young/full', 'valid'];
   const body = rows.map((r) => [
     r.scenario,
     r.server,
@@ -30,10 +31,11 @@ export function table(rows) {
     num(r.cpuMicrosPerRequest),
     num(r.loadCpuMicrosPerRequest),
     num(r.peakRssMiB, 1),
+    r.gc === null ? '-' : `${r.gc.young}/${r.gc.full}`,
     r.valid ? 'yes' : 'INVALID',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const right = new Set([2, 3, 4, 5, 6, 7]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8]);
   const line = (/** @type {string[]} */ cells) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
@@ -130,6 +132,8 @@ export function checks(rows, { p99LimitMs, rssLimitMiB }) {
       display: `${num(r.p99Ms, 1)} ms`,
       target: `≤ ${p99LimitMs} ms`,
       pass: r.valid ? r.p99Ms <= p99LimitMs : null,
+      // Many full collections in the window point at the collector, not at the machine (docs/PERFORMANCE.md, "p99").
+      ...(r.gc === null ? {} : { detail: `${r.gc.full} full and ${r.gc.young} young garbage collections in the measured windows` }),
     });
   }
   for (const r of rows) {

@@ -40,7 +40,7 @@ export function contender(server, start, prepare) {
 /** The row of a measurement that could not be made. */
 export function failedRow(/** @type {string} */ scenario, /** @type {string} */ server, /** @type {unknown} */ error) {
   return {
-    scenario, server, requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, loadCpuMicrosPerRequest: NaN, peakRssMiB: NaN,
+    scenario, server, requestsPerSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMicrosPerRequest: NaN, loadCpuMicrosPerRequest: NaN, peakRssMiB: NaN, gc: null,
     valid: false, problem: error instanceof Error ? error.message : String(error), requests: 0, seconds: 0, /** @type {string[]} */ notes: [],
   };
 }
@@ -117,7 +117,8 @@ export async function sideBySide(scenario, contenders, { warmUpSeconds, duration
 
 /**
  * One row from a server's measured rounds: requests/s over the measured seconds, CPU over the
- * requests, p50 and p99 the means of the rounds'; valid when no load went wrong (warm-up included).
+ * requests, p50 and p99 the means of the rounds', garbage collections summed; valid when no load
+ * went wrong (warm-up included).
  * @param {string} scenario
  * @param {string} server
  * @param {Measurement[]} runs
@@ -139,6 +140,8 @@ export function summarize(scenario, server, runs, problems, peakRssMiB, notes) {
     cpuMicrosPerRequest: sum((m) => m.cpuMicros) / requests,
     loadCpuMicrosPerRequest: sum((m) => m.loadCpuMicros) / requests,
     peakRssMiB,
+    // Known only when every round's were.
+    gc: runs.every((m) => m.gc) ? { young: sum((m) => m.gc?.young ?? 0), full: sum((m) => m.gc?.full ?? 0) } : null,
     valid: problems.count === 0 && requests > 0,
     problem: problems.first,
     requests,
