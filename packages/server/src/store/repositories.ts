@@ -269,6 +269,13 @@ export interface RefreshTokenRepository {
     scopes?: readonly string[] | null;
   }): Promise<RotateResult>;
   /**
+   * `rotate`, answered once the rotation is written but possibly before it is on disk: `durable`
+   * settles when it is, and rejects if the flush failed. The caller may prepare its answer
+   * meanwhile (the refresh grant signs the access token during the flush, issue 9), but must not
+   * hand the successor to anyone before `durable` resolves.
+   */
+  rotateWritten(input: Parameters<RefreshTokenRepository['rotate']>[0]): Promise<{ result: RotateResult; durable: Promise<void> }>;
+  /**
    * The token with this hash, at this position when it names one. A string naming a chain that is
    * not the chain's current token comes back as a rotated token of that family (D-3: revoking it
    * revokes the family; introspection calls it inactive).

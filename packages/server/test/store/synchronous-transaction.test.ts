@@ -52,13 +52,14 @@ afterEach(async () => {
 describe('synchronousTransaction (SQLite)', () => {
   it("runs the statements in order in one transaction, answers each one's rows, and commits them", async () => {
     const db = await database();
-    const answers = await synchronousTransaction(db, (run) => [
+    const written = await synchronousTransaction(db, (run) => [
       run('insert into t (v) values (?)', [1]),
       run('insert into t (v) values (?) returning v', [2]),
       run('select count(*) as n from t', []),
     ]);
     // A statement that returns nothing answers no rows; one with RETURNING, its rows.
-    expect(answers).toEqual([[], [{ v: 2 }], [{ n: 2 }]]);
+    expect(written?.result).toEqual([[], [{ v: 2 }], [{ n: 2 }]]);
+    await expect(written?.durable).resolves.toBeUndefined();
     expect(await values(db)).toEqual([1, 2]);
   });
 
@@ -98,21 +99,42 @@ describe('synchronousTransaction (SQLite)', () => {
     expect(await values(db)).toEqual([2]);
   });
 
-  it('does not answer before a log flush that started after its commit (group commit)', async () => {
+  it('answers at the commit, and says when the commit is on disk: not before a flush that started after it', async () => {
     const { calls, flush } = manualFlush();
     const db = await database({ flush });
-    let answered = false;
-    const writing = synchronousTransaction(db, (run) => run('insert into t (v) values (?) returning v', [7]))?.then((rows) => {
-      answered = true;
-      return rows;
+    const written = await synchronousTransaction(db, (run) => run('insert into t (v) values (?) returning v', [7]));
+    expect(written?.result).toEqual([{ v: 7 }]);
+    let durable = false;
+    const flushed = written?.durable.then(() => {
+      durable = true;
     });
     for (let i = 0; i < 5 && calls.length === 0; i++) await tick();
     expect(calls).toHaveLength(1);
-    // Committed (another reader sees it), but not answered until the flush is done.
+    // Committed (another reader sees it), but not on disk until the flush is done.
     expect(await values(db)).toEqual([7]);
-    expect(answered).toBe(false);
+    await tick();
+    expect(durable).toBe(false);
     calls[0]?.done();
-    expect(await writing).toEqual([{ v: 7 }]);
+    await flushed;
+    expect(durable).toBe(true);
+  });
+
+  it('rejects only `durable` when the flush fails after the commit, and a caller that never asks crashes nothing', async () => {
+    let fail = true;
+    const db = await database({
+      flush: async () => {
+        if (fail) throw new Error('EIO');
+      },
+    });
+    const written = await synchronousTransaction(db, (run) => run('insert into t (v) values (?)', [1]));
+    await expect(written?.durable).rejects.toThrow('EIO');
+    // Nobody listens to this one's flush: its failure must not become an unhandled rejection
+    // (vitest fails the run on one).
+    await synchronousTransaction(db, (run) => run('insert into t (v) values (?)', [2]));
+    for (let i = 0; i < 5; i++) await tick();
+    fail = false;
+    const later = await synchronousTransaction(db, (run) => run('insert into t (v) values (?)', [3]));
+    await expect(later?.durable).resolves.toBeUndefined();
   });
 
   it('waits for a Kysely transaction that holds the connection, and never sees it half done', async () => {

@@ -32,13 +32,15 @@ export interface TestServer {
 }
 
 
-export async function startServer(settings: SettingFlags = {}): Promise<TestServer> {
+/** `wrapStore`: the store the server uses, made from the one opened for it (a test that holds or fails a part of it). */
+export async function startServer(settings: SettingFlags = {}, options: { wrapStore?: (store: Store) => Store } = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
   const port = await freePort();
   const database = testDatabaseKind() === 'postgres' ? await createTestDatabase() : undefined;
   const onPostgres = database === undefined ? {} : { database: database.url, databasePoolMax: '4' };
   const config = loadConfig({ dataDir: dir, port: String(port), issuer: `http://127.0.0.1:${port}`, logLevel: 'silent', ...onPostgres, ...settings }, {});
-  const store = await createStore(config.database);
+  const opened = await createStore(config.database);
+  const store = options.wrapStore?.(opened) ?? opened;
   let offset = 0;
   const now = () => Math.floor(Date.now() / 1000) + offset;
   const logs: string[] = [];

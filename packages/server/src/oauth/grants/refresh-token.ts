@@ -32,7 +32,7 @@ export const refreshTokenGrant: GrantHandler = {
     const at = chainPosition(presented);
     const successor = successorToken(ctx.rotationSecret, presented, at);
     const now = ctx.now();
-    const result = await ctx.store.refreshTokens.rotate({
+    const { result, durable } = await ctx.store.refreshTokens.rotateWritten({
       tokenHash: hashSecret(presented),
       ...(at === undefined ? {} : { at }),
       clientId: client.id,
@@ -50,6 +50,11 @@ export const refreshTokenGrant: GrantHandler = {
       throw new OAuthError('invalid_grant', 'the refresh token was already used; for safety every token of this grant has been revoked; sign in again');
     }
     // OIDC Core §12.2: the response to a refresh "might not contain an id_token"; this one does not.
-    return accessTokenResponse(ctx, client, result.token.userId, requested ?? result.token.scopes, { refreshToken: successor.token, grantId: result.family.id });
+    const response = accessTokenResponse(ctx, client, result.token.userId, requested ?? result.token.scopes, { refreshToken: successor.token, grantId: result.family.id });
+    // The access token is signed while the rotation is flushed to disk; the answer, which hands
+    // out the successor, waits for both: a client must never hold a token a crash could forget
+    // (group commit, store/kysely/wal-sync.ts). A failed flush fails the request.
+    const [body] = await Promise.all([response, durable]);
+    return body;
   },
 };

@@ -9,7 +9,7 @@ import { batchOf, batchValues, byIndex, parameterValues, type ValueSource } from
 import { isDeadlock } from './errors.js';
 import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
-import { synchronousTransaction } from './synchronous-transaction.js';
+import { synchronousTransaction, type Written } from './synchronous-transaction.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
 import { TurnBatch } from './turn-batch.js';
@@ -17,11 +17,24 @@ import { TurnBatch } from './turn-batch.js';
 type RotateInput = Parameters<RefreshTokenRepository['rotate']>[0];
 type AdvanceValues = Parameters<typeof advance.execute>[1];
 type AdvanceResult = Awaited<ReturnType<typeof advance.execute>>;
+/** A rotation's UPDATE as written, and when it is on disk (already, except in a SQLite batch). */
+type AdvanceWritten = Written<AdvanceResult>;
+
+/** The one answer of a batch of one. */
+function onlyOne(written: AdvanceWritten[]): AdvanceWritten {
+  const [one] = written;
+  if (one === undefined || written.length !== 1) throw new Error(`a batch of one rotation answered ${written.length}`);
+  return one;
+}
+
+/** For what was written and waited for already. */
+const DURABLE: Promise<void> = Promise.resolve();
+const alreadyDurable = <T>(result: T): Written<T> => ({ result, durable: DURABLE });
 
 export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   readonly #db: Kysely<Database>;
   /** Runs the usual rotation's UPDATE: alone, or with the others of its event-loop turn (one transaction, or one statement). */
-  readonly #advance: (values: AdvanceValues) => Promise<AdvanceResult>;
+  readonly #advance: (values: AdvanceValues) => Promise<AdvanceWritten>;
 
   /**
    * `batchRotations`: how the usual rotations asked for during one turn of the event loop are
@@ -33,12 +46,15 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
    */
   constructor(db: Kysely<Database>, options: { batchRotations?: 'transaction' | 'statement' } = {}) {
     this.#db = db;
-    const alone = (values: AdvanceValues) => advance.execute(db, values);
+    const alone = (values: AdvanceValues) => advance.execute(db, values).then(alreadyDurable);
     if (options.batchRotations === undefined) {
       this.#advance = alone;
+    } else if (options.batchRotations === 'transaction') {
+      // A rotation alone in its turn goes the same way, so it too answers at its commit.
+      const turns = new TurnBatch((values: AdvanceValues) => advanceAll(db, [values]).then(onlyOne), (all) => advanceAll(db, all));
+      this.#advance = (values) => turns.run(values);
     } else {
-      const together = options.batchRotations === 'transaction' ? advanceAll : advanceInOne;
-      const turns = new TurnBatch(alone, (all) => together(db, all));
+      const turns = new TurnBatch(alone, (all) => advanceInOne(db, all).then((results) => results.map(alreadyDurable)));
       this.#advance = (values) => turns.run(values);
     }
   }
@@ -67,17 +83,25 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
   }
 
   async rotate(input: RotateInput): Promise<RotateResult> {
+    const { result, durable } = await this.rotateWritten(input);
+    await durable;
+    return result;
+  }
+
+  async rotateWritten(input: RotateInput): Promise<Written<RotateResult>> {
     const { at } = input;
-    if (at === undefined) return this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input));
+    if (at === undefined) return alreadyDurable(await this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input)));
     // The usual case, the current token with no scope asked for: one statement, atomic by itself,
     // that only the first of concurrent callers wins (issue 9: one row written, one round trip).
     // The rotations of one turn of the event loop go together (TurnBatch): on SQLite in one
     // transaction, on PostgreSQL as one statement.
     if (input.scopes === undefined || input.scopes === null) {
-      const rotated = rotatedRow(await this.#advance(advanceValues(at, input)));
-      if (rotated !== undefined) return rotated;
+      const { result, durable } = await this.#advance(advanceValues(at, input));
+      const rotated = rotatedRow(result);
+      if (rotated !== undefined) return { result: rotated, durable };
+      // This UPDATE changed nothing, so nothing of this call's waits on the batch's flush.
     }
-    return this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input));
+    return alreadyDurable(await this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input)));
   }
 
   async find(tokenHash: string, at?: ChainPosition): Promise<RefreshToken | undefined> {
@@ -229,8 +253,9 @@ function advanceValues(at: ChainPosition, input: RotateInput): AdvanceValues {
  * second then takes the slower path below and is answered as a retry within the grace window).
  * If the transaction fails, every rotation in it fails with that error and none is written.
  */
-function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceResult[]> {
-  // On SQLite's connection the UPDATEs run synchronously, with no promise per rotation (issue 9).
+function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceWritten[]> {
+  // On SQLite's connection the UPDATEs run synchronously, with no promise per rotation, and the
+  // batch answers at its commit, each rotation with the flush it waits for (issue 9).
   const together = synchronousTransaction(db, (run) =>
     all.map((values): AdvanceResult => {
       const { sql, parameters } = advance.bind(db, values);
@@ -238,12 +263,15 @@ function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<Advance
       return { rows: run(sql, parameters) as AdvanceResult['rows'] };
     }),
   );
-  if (together !== undefined) return together;
-  return db.transaction().execute(async (trx) => {
-    const results: AdvanceResult[] = [];
-    for (const values of all) results.push(await advance.execute(trx, values));
-    return results;
-  });
+  if (together !== undefined) return together.then(({ result, durable }) => result.map((one) => ({ result: one, durable })));
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const results: AdvanceResult[] = [];
+      for (const values of all) results.push(await advance.execute(trx, values));
+      return results;
+    })
+    .then((results) => results.map(alreadyDurable));
 }
 
 /**

@@ -25,14 +25,22 @@ export function registerSynchronousConnection(db: Kysely<Database>, connection: 
   connections.set(db, connection);
 }
 
+/** What a transaction wrote: its result at the commit, and a promise that settles once the commit is on disk. */
+export interface Written<T> {
+  result: T;
+  /** Resolves once the commit is on disk (group commit); rejects if the flush failed. */
+  durable: Promise<void>;
+}
+
 /**
  * `work` inside one `BEGIN IMMEDIATE` transaction on `db`'s connection, without a turn of the
  * event loop between its statements; undefined when `db` has no such connection (PostgreSQL, or a
- * transaction), for the caller to go through Kysely. If `work` throws or the commit fails, nothing
- * it wrote is kept and the returned promise rejects with that error. Resolves once the commit is
- * on disk, as any write through the driver does.
+ * transaction), for the caller to go through Kysely. Answers at the commit, before the log is
+ * flushed, so that a caller can prepare its answer meanwhile; whatever it tells anyone must wait
+ * for `durable`. If `work` throws or the commit fails, nothing it wrote is kept and the returned
+ * promise rejects with that error.
  */
-export function synchronousTransaction<T>(db: Kysely<Database>, work: (run: RunStatement) => T): Promise<T> | undefined {
+export function synchronousTransaction<T>(db: Kysely<Database>, work: (run: RunStatement) => T): Promise<Written<T>> | undefined {
   const connection = connections.get(db);
   if (connection === undefined) return undefined;
   const run: RunStatement = (sql, parameters) => {
@@ -41,13 +49,20 @@ export function synchronousTransaction<T>(db: Kysely<Database>, work: (run: RunS
     statement.run(parameters);
     return [];
   };
-  return db.connection().execute(async (held) => {
-    // BEGIN and COMMIT go through the driver, which so learns that this use writes and makes its
-    // release wait for the group sync; the statements between them run on the connection it holds.
+  let committed: (result: T) => void = () => undefined;
+  const atCommit = new Promise<T>((resolve) => {
+    committed = resolve;
+  });
+  // Kysely's connection use ends once the driver has released the connection, which waits for
+  // the group sync after a use that wrote (sqlite-dialect.ts): it settles when the commit is on disk.
+  const whole = db.connection().execute(async (held) => {
+    // BEGIN and COMMIT go through the driver, which so learns that this use writes; the
+    // statements between them run on the connection it holds.
     await held.executeQuery(CompiledQuery.raw('begin immediate'));
     try {
       const result = work(run);
       await held.executeQuery(CompiledQuery.raw('commit'));
+      committed(result);
       return result;
     } catch (error) {
       // The caller hears of the first failure; a failed rollback leaves the connection in the
@@ -56,4 +71,10 @@ export function synchronousTransaction<T>(db: Kysely<Database>, work: (run: RunS
       throw error;
     }
   });
+  const durable = whole.then(() => undefined);
+  // Handled here too, so a caller that stops listening (its request failed otherwise) cannot
+  // leave a failed flush as an unhandled rejection; callers that await it still see the failure.
+  durable.catch(() => undefined);
+  // Before the commit, a failure rejects the answer itself; after it, only `durable`.
+  return Promise.race([atCommit, whole]).then((result) => ({ result, durable }));
 }
