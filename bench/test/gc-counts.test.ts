@@ -7,8 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseGcCounts, startServer, stopServer, type Server } from '../src/lib/children.js';
-import { gcBetween, type Measurement } from '../src/lib/load.js';
-import { Problems } from '../src/lib/load.js';
+import { cannon, gcBetween, Problems, type Measurement } from '../src/lib/load.js';
 import { table } from '../src/lib/report.js';
 import { summarize } from '../src/lib/side-by-side.js';
 
@@ -26,6 +25,13 @@ const started: Server[] = [];
 afterEach(async () => {
   for (const server of started.splice(0)) await stopServer(server);
 });
+
+/** A server stand-in answering every request at once. */
+const ANSWERER = `
+import http from 'node:http';
+const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('{}')); });
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port })));
+`;
 
 async function churner(): Promise<Server> {
   const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-gc-')), 'churner.mjs');
@@ -55,6 +61,18 @@ describe('garbage collection counts', () => {
     expect(server.child.exitCode).toBeNull();
     await stopServer(server);
     expect(await server.gcCounts()).toBeNull();
+  });
+
+  it("measures a load for the seconds asked, counts read around it (a timer of the load's length, set before it, had stretched autocannon's 2 s to 3)", async () => {
+    const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-gc-')), 'answerer.mjs');
+    writeFileSync(script, ANSWERER);
+    const server = await startServer(script, [], process.env, { line: (l) => l.startsWith('{') });
+    started.push(server);
+    const { url } = JSON.parse(server.line) as { url: string };
+    const measured = await cannon({ url }, { seconds: 2, connections: 4, pid: server.pid, problems: new Problems(), gc: server.gcCounts });
+    expect(measured.requests).toBeGreaterThan(0);
+    expect(measured.gc).not.toBeNull();
+    expect(measured.seconds).toBeLessThan(2.6);
   });
 
   it('takes only a counts line for counts', () => {
