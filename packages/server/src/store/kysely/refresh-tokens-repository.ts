@@ -251,7 +251,8 @@ function advanceValues(at: ChainPosition, input: RotateInput): AdvanceValues {
  * Several rotations in one transaction, one after another: each is still its own conditional
  * UPDATE, so two of the same token in one batch rotate it once, as they would one by one (the
  * second then takes the slower path below and is answered as a retry within the grace window).
- * If the transaction fails, every rotation in it fails with that error and none is written.
+ * If the transaction fails, every rotation in it fails with that error and none is written; if
+ * its flush to disk fails after the commit, every rotation's `durable` rejects.
  */
 function advanceAll(db: Kysely<Database>, all: AdvanceValues[]): Promise<AdvanceWritten[]> {
   // On SQLite's connection the UPDATEs run synchronously, with no promise per rotation, and the

@@ -1,11 +1,12 @@
 // A batch of SQLite writes run synchronously inside one transaction. better-sqlite3 runs every
 // statement synchronously on the store's one connection, but through Kysely's transaction each
-// statement still goes through the executor, the transaction's connection provider and the
-// driver, a chain of promises per statement: for the refresh grant's rotations, batched per turn
-// of the event loop (refresh-tokens-repository.ts), that machinery cost more allocation and CPU
-// than SQLite's own work (issue 9; docs/PERFORMANCE.md). Here the batch takes the connection
-// through the driver once, so its lock and its group commit (sqlite-dialect.ts, wal-sync.ts) hold
-// as for any transaction, and runs its statements one after another on the connection itself.
+// statement still goes through the executor, the transaction's connection provider and the driver,
+// a chain of promises per statement: for the refresh grant's rotations, batched per turn of the
+// event loop (refresh-tokens-repository.ts), that machinery cost about a tenth of each rotation's
+// CPU and 7% of the grant's allocation (issue 9; docs/PERFORMANCE.md). Here the batch takes the
+// connection through the driver once, so its lock and its group commit (sqlite-dialect.ts,
+// wal-sync.ts) hold as for any transaction, and runs its statements one after another on the
+// connection itself.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
