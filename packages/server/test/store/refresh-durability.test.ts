@@ -48,9 +48,13 @@ async function heldStore() {
   };
 }
 
-const stores: Store[] = [];
+const stores: { store: Store; release: () => void }[] = [];
 afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
+  // Held flushes are let go first: closing the store waits for the flushes under way.
+  for (const { store, release } of stores.splice(0)) {
+    release();
+    await store.close();
+  }
 });
 
 let families = 0;
@@ -68,7 +72,7 @@ async function issue(store: Store) {
 describe('refresh token rotation and the flush to disk (SQLite)', () => {
   it('rotateWritten answers at the commit, and its `durable` resolves only after the flush', async () => {
     const held = await heldStore();
-    stores.push(held.store);
+    stores.push(held);
     const input = await issue(held.store);
     held.hold();
     const { result, durable } = await held.store.refreshTokens.rotateWritten(input);
@@ -87,7 +91,7 @@ describe('refresh token rotation and the flush to disk (SQLite)', () => {
 
   it('rotate waits for the flush before it answers', async () => {
     const held = await heldStore();
-    stores.push(held.store);
+    stores.push(held);
     const input = await issue(held.store);
     held.hold();
     let answered = false;
@@ -105,7 +109,7 @@ describe('refresh token rotation and the flush to disk (SQLite)', () => {
 
   it('gives every rotation of one batch the same flush, and a failed flush rejects each one\'s `durable` (and rotate)', async () => {
     const held = await heldStore();
-    stores.push(held.store);
+    stores.push(held);
     const inputs = [await issue(held.store), await issue(held.store), await issue(held.store)];
     held.failNextFlush(new Error('EIO'));
     const written = await Promise.all(inputs.map((input) => held.store.refreshTokens.rotateWritten(input)));
@@ -116,9 +120,31 @@ describe('refresh token rotation and the flush to disk (SQLite)', () => {
     await expect(held.store.refreshTokens.rotate(next)).rejects.toThrow('EIO');
   });
 
+  it('makes a repeat within the grace window wait for the first rotation\'s flush: it hands out the same successor', async () => {
+    const held = await heldStore();
+    stores.push(held);
+    const input = await issue(held.store);
+    held.hold();
+    const first = await held.store.refreshTokens.rotateWritten(input);
+    expect(first.result.outcome).toBe('rotated');
+    // The first request's rotation is committed but not yet on disk; the repeat reads it.
+    const repeat = await held.store.refreshTokens.rotateWritten(input);
+    expect(repeat.result).toMatchObject({ outcome: 'grace', token: { tokenHash: input.successor.tokenHash } });
+    let onDisk = false;
+    const flushed = repeat.durable.then(() => {
+      onDisk = true;
+    });
+    for (let i = 0; i < 5; i++) await tick();
+    expect(onDisk).toBe(false);
+    held.release();
+    await flushed;
+    await first.durable;
+    expect(onDisk).toBe(true);
+  });
+
   it('answers a refusal with nothing to wait for', async () => {
     const held = await heldStore();
-    stores.push(held.store);
+    stores.push(held);
     const input = await issue(held.store);
     held.hold();
     const { result, durable } = await held.store.refreshTokens.rotateWritten({ ...input, clientId: 'c2' });

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, openSqliteFile } from '../../src/store/kysely/dialect.js';
-import { WalFile, WalSync } from '../../src/store/kysely/wal-sync.js';
+import { WalFile, WalSync, committedOnDisk } from '../../src/store/kysely/wal-sync.js';
 
 const tempFile = (): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'latchkey-durability-')), 'latchkey.db');
 
@@ -217,6 +217,33 @@ describe('SQLite store durability', () => {
       await sql`select v from t`.execute(db);
       await tick();
       expect(calls).toHaveLength(2);
+    } finally {
+      for (const call of calls) call.done();
+      await db.destroy();
+    }
+  });
+
+  it('committedOnDisk waits for a flush that starts after it is asked (a database without group commit: at once)', async () => {
+    const file = tempFile();
+    const { calls, flush } = manualFlush();
+    const db = openSqliteFile(file, { walSync: new WalSync(`${file}-wal`, flush) });
+    try {
+      await sql`create table t (v integer)`.execute(db);
+      const inserting = sql`insert into t values (1)`.execute(db);
+      for (let i = 0; i < 5 && calls.length === 0; i++) await tick();
+      calls[0]?.done();
+      await inserting;
+      let onDisk = false;
+      const waiting = committedOnDisk(db).then(() => {
+        onDisk = true;
+      });
+      for (let i = 0; i < 5 && calls.length < 2; i++) await tick();
+      expect(calls).toHaveLength(2);
+      expect(onDisk).toBe(false);
+      calls[1]?.done();
+      await waiting;
+      expect(onDisk).toBe(true);
+      await expect(committedOnDisk({})).resolves.toBeUndefined();
     } finally {
       for (const call of calls) call.done();
       await db.destroy();

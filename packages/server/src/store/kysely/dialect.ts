@@ -12,7 +12,7 @@ import { registerImmediateReader } from './query-template.js';
 import { ReadBatch } from './read-batch.js';
 import { SharedFileSqliteDialect } from './sqlite-dialect.js';
 import { registerSynchronousConnection } from './synchronous-transaction.js';
-import { WalSync } from './wal-sync.js';
+import { WalSync, registerWalSync } from './wal-sync.js';
 
 export type DatabaseConfig =
   /**
@@ -80,6 +80,7 @@ export function openSqliteFile(file: string, options: { walSync: WalSync | undef
   };
   registerImmediateReader(db, new ReadBatch(connection));
   registerSynchronousConnection(db, connection);
+  if (options.walSync !== undefined) registerWalSync(db, options.walSync);
   return db;
 }
 

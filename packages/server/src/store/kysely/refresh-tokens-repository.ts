@@ -10,6 +10,7 @@ import { isDeadlock } from './errors.js';
 import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
 import { synchronousTransaction, type Written } from './synchronous-transaction.js';
+import { committedOnDisk } from './wal-sync.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';
 import { TurnBatch } from './turn-batch.js';
@@ -90,7 +91,7 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
 
   async rotateWritten(input: RotateInput): Promise<Written<RotateResult>> {
     const { at } = input;
-    if (at === undefined) return alreadyDurable(await this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input)));
+    if (at === undefined) return this.#decided(await this.#db.transaction().execute((trx) => rotateUnchainedIn(trx, input)));
     // The usual case, the current token with no scope asked for: one statement, atomic by itself,
     // that only the first of concurrent callers wins (issue 9: one row written, one round trip).
     // The rotations of one turn of the event loop go together (TurnBatch): on SQLite in one
@@ -101,7 +102,21 @@ export class KyselyRefreshTokenRepository implements RefreshTokenRepository {
       if (rotated !== undefined) return { result: rotated, durable };
       // This UPDATE changed nothing, so nothing of this call's waits on the batch's flush.
     }
-    return alreadyDurable(await this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input)));
+    return this.#decided(await this.#db.transaction().execute((trx) => rotateChainIn(trx, at, input)));
+  }
+
+  /**
+   * What a transaction of its own decided, which waited for its own flush. A repeat within the
+   * grace window hands out the successor another request wrote, whose flush may still be under
+   * way (that request has not answered yet): it waits until everything committed so far is on
+   * disk, so no client holds a successor a crash could forget (D-4; group commit, wal-sync.ts).
+   */
+  #decided(result: RotateResult): Written<RotateResult> {
+    if (result.outcome !== 'grace') return alreadyDurable(result);
+    const durable = committedOnDisk(this.#db);
+    // Handled here too: a caller that stops listening leaves no unhandled rejection.
+    durable.catch(() => undefined);
+    return { result, durable };
   }
 
   async find(tokenHash: string, at?: ChainPosition): Promise<RefreshToken | undefined> {

@@ -109,3 +109,21 @@ export class WalSync {
     await this.#log?.close();
   }
 }
+
+const syncs = new WeakMap<object, WalSync>();
+
+/** Lets `committedOnDisk(db)` wait for `walSync`, the group commit of `db`'s SQLite file. */
+export function registerWalSync(db: object, walSync: WalSync): void {
+  syncs.set(db, walSync);
+}
+
+/**
+ * Resolves once every commit made on `db` before the call is on disk; rejects if that flush
+ * failed. For an answer that hands out what another request wrote, whose own flush may still be
+ * under way (the refresh grant's repeat within the grace window). At once where no commit waits
+ * for a flush: PostgreSQL, whose commit returns once it is durable, and SQLite with
+ * LATCHKEY_SQLITE_SYNCHRONOUS=normal.
+ */
+export function committedOnDisk(db: object): Promise<void> {
+  return syncs.get(db)?.sync() ?? Promise.resolve();
+}
