@@ -6,9 +6,7 @@
 // through C's stdout buffer, which on a pipe reaches the bench in 4 KiB chunks, seconds late.
 import { writeSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-
-/** Starts a counts line; the rest is JSON: {"young":n,"full":n}. */
-const MARK = 'bench-gc-counts ';
+import { GC_COUNTS_MARK } from './lib/gc-counts.js';
 const counts = { young: 0, full: 0 };
 
 new PerformanceObserver((list) => {
@@ -20,4 +18,4 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 // Written at once (not through the stream, which could hold it behind the server's own output).
-process.on('SIGUSR2', () => writeSync(1, `${MARK}${JSON.stringify(counts)}\n`));
+process.on('SIGUSR2', () => writeSync(1, `${GC_COUNTS_MARK}${JSON.stringify(counts)}\n`));

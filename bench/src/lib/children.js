@@ -7,13 +7,13 @@ import { createInterface } from 'node:readline';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GC_COUNTS_MARK, parseGcCounts } from './gc-counts.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const LATCHKEY = path.join(ROOT, 'packages/server/bin/latchkey.js');
 
 /** Loaded into every server (`node --import`): its garbage collections, counted (gc-counter.js). */
 const GC_COUNTER = pathToFileURL(path.join(ROOT, 'bench/src/gc-counter.js')).href;
-const GC_MARK = 'bench-gc-counts ';
 /**
  * How long to wait for a server's counts before doing without them: long, since a live server
  * answers at once and a dead one is seen when it exits. Not a duration a load uses either: a
@@ -51,8 +51,8 @@ export async function startServer(script, args, env, ready) {
   /** @type {((counts: GcCounts) => void)[]} */
   let waiting = [];
   lines.on('line', (line) => {
-    if (!line.startsWith(GC_MARK)) return;
-    const counts = parseGcCounts(line.slice(GC_MARK.length));
+    if (!line.startsWith(GC_COUNTS_MARK)) return;
+    const counts = parseGcCounts(line.slice(GC_COUNTS_MARK.length));
     const answered = waiting;
     waiting = [];
     if (counts !== null) for (const answer of answered) answer(counts);
@@ -102,16 +102,6 @@ export async function startServer(script, args, env, ready) {
   } catch (error) {
     await stopServer(server);
     throw error;
-  }
-}
-
-/** The counts a gc-counter.js line carries, or null for anything else. */
-export function parseGcCounts(/** @type {string} */ text) {
-  try {
-    const { young, full } = JSON.parse(text);
-    return Number.isInteger(young) && Number.isInteger(full) ? { young, full } : null;
-  } catch {
-    return null;
   }
 }
 

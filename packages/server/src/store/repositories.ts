@@ -238,6 +238,12 @@ export interface CodeRepository {
   challengeUsed(clientId: string, codeChallenge: string): Promise<boolean>;
 }
 
+/** What a write decided, told once it is written: `durable` settles when it is on disk (it rejects if that flush failed). */
+export interface Written<T> {
+  result: T;
+  durable: Promise<void>;
+}
+
 export interface RefreshTokenRepository {
   /**
    * Stores a new family and its first token (none for a client without refresh tokens), in one
@@ -274,7 +280,7 @@ export interface RefreshTokenRepository {
    * meanwhile (the refresh grant signs the access token during the flush, issue 9), but must not
    * hand the successor to anyone before `durable` resolves.
    */
-  rotateWritten(input: Parameters<RefreshTokenRepository['rotate']>[0]): Promise<{ result: RotateResult; durable: Promise<void> }>;
+  rotateWritten(input: Parameters<RefreshTokenRepository['rotate']>[0]): Promise<Written<RotateResult>>;
   /**
    * The token with this hash, at this position when it names one. A string naming a chain that is
    * not the chain's current token comes back as a rotated token of that family (D-3: revoking it

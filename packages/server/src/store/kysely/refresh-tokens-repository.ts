@@ -4,12 +4,12 @@
 // SQLite and PostgreSQL alike. Tokens from before chains are rows of refresh_tokens, rotated in a
 // transaction as they always were; their successor starts the family's chain.
 import { expressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
-import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily } from '../repositories.js';
+import type { ChainPosition, FirstRefreshToken, RefreshToken, RefreshTokenRepository, RotateResult, TokenFamily, Written } from '../repositories.js';
 import { batchOf, batchValues, byIndex, parameterValues, type ValueSource } from './batch-statement.js';
 import { isDeadlock } from './errors.js';
 import { inLockOrder } from './lock-order.js';
 import { queryTemplate } from './query-template.js';
-import { synchronousTransaction, type Written } from './synchronous-transaction.js';
+import { synchronousTransaction } from './synchronous-transaction.js';
 import { committedOnDisk } from './wal-sync.js';
 import { currentToken, familyRow, selectChain, selectFamily, selectToken, selectTokenAndFamily, toFamily, tokenRow } from './refresh-token-rows.js';
 import { TOKEN_FAMILY_COLUMNS, type Database, type TokenFamiliesTable } from './schema.js';

@@ -8,6 +8,7 @@
 // wal-sync.ts) hold as for any transaction, and runs its statements one after another on the
 // connection itself.
 import { CompiledQuery, type Kysely } from 'kysely';
+import type { Written } from '../repositories.js';
 import type { Database } from './schema.js';
 
 /** The parts of a better-sqlite3 connection a synchronous transaction uses. */
@@ -24,13 +25,6 @@ const connections = new WeakMap<object, SynchronousConnection>();
 /** Lets synchronousTransaction run on `db` (not on its transactions) through `connection`. */
 export function registerSynchronousConnection(db: Kysely<Database>, connection: SynchronousConnection): void {
   connections.set(db, connection);
-}
-
-/** What a transaction wrote: its result at the commit, and a promise that settles once the commit is on disk. */
-export interface Written<T> {
-  result: T;
-  /** Resolves once the commit is on disk (group commit); rejects if the flush failed. */
-  durable: Promise<void>;
 }
 
 /**
