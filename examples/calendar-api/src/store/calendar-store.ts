@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { CalendarDatabase } from './schema.js';
 
 export interface CalendarEvent {
@@ -41,7 +41,7 @@ export async function openCalendarStore(file: string): Promise<CalendarStore> {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<CalendarDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<CalendarDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db);
   return {
     listEvents: (sub) => db.selectFrom('events').select(['id', 'title', 'start', 'end']).where('sub', '=', sub).orderBy('start').orderBy('id').execute(),
@@ -67,6 +67,32 @@ export async function openCalendarStore(file: string): Promise<CalendarStore> {
   };
 }
 
+/**
+ * Kysely's SQLite driver asks better-sqlite3 to prepare every query, which compiles its SQL each
+ * time: a tenth of a `GET /calendar/events` in a CPU profile (docs/PERFORMANCE.md). The store runs
+ * a handful of query shapes, so each is compiled once. Kysely runs one query at a time on the
+ * connection, so a cached statement is never in use twice; SQLite recompiles one by itself after
+ * a schema change.
+ */
+function withStatementCache(sqlite: Database.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = sqlite.prepare(sql);
+        // Bounded all the same: a multi-row insert's SQL varies with its row count.
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value ?? '');
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+const STATEMENT_CACHE_SIZE = 100;
+
 async function migrate(db: Kysely<CalendarDatabase>): Promise<void> {
   await db.schema
     .createTable('events')
@@ -78,7 +104,10 @@ async function migrate(db: Kysely<CalendarDatabase>): Promise<void> {
     .addColumn('end', 'text', (c) => c.notNull())
     .addColumn('created_at', 'integer', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('events_by_owner').ifNotExists().on('events').columns(['sub', 'start']).execute();
+  // The listing's whole order (start, then id for events that start together), so SQLite reads the
+  // rows in order instead of sorting them for each request. Replaces events_by_owner (sub, start).
+  await db.schema.createIndex('events_by_owner_in_order').ifNotExists().on('events').columns(['sub', 'start', 'id']).execute();
+  await db.schema.dropIndex('events_by_owner').ifExists().execute();
   await db.schema
     .createTable('files')
     .ifNotExists()
