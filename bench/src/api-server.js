@@ -1,4 +1,4 @@
-// The bench's API process: the Calendar API as `npm start` runs it (token verified by
+// The bench's API process: the Calendar API as `npm start` builds it (token verified by
 // @latchkey/resource) and, beside it, the same routes and store with no token check (the caller is
 // fixed), so the difference between the two is the cost of verification. Prints one JSON line
 // with both URLs when ready; stops on SIGTERM/SIGINT.

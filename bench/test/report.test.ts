@@ -85,6 +85,23 @@ describe('bench report: the share of the bare signer beside the other signer pee
   });
 });
 
+describe('bench report: peak memory', () => {
+  it("holds each Latchkey server and the demo API's process to the limit, and no peer", () => {
+    const rows = [
+      row('client_credentials', 'oidc-provider 9', 4_000, { peakRssMiB: 400 }),
+      row('client_credentials', 'latchkey (sqlite)', 12_000, { peakRssMiB: 110 }),
+      row('GET /calendar/events unchecked', 'calendar-api (fastify)', 14_000, { peakRssMiB: 125 }),
+      row('GET /calendar/events checked', 'calendar-api (fastify)', 13_000, { peakRssMiB: 125 }),
+    ];
+    const memory = checks(rows, LIMITS).filter((c) => c.name.startsWith('peak RSS'));
+    // The API's two routes share one process: one verdict for it.
+    expect(memory.map((c) => [c.name, c.pass])).toEqual([
+      ['peak RSS: client_credentials, latchkey (sqlite)', true],
+      ['peak RSS: GET /calendar/events checked, calendar-api (fastify)', false],
+    ]);
+  });
+});
+
 describe('bench report: the table', () => {
   it("puts the load generator's CPU per request beside the server's, with a dash for a failed measurement", () => {
     const lines = table([

@@ -63,13 +63,14 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
 }
 
 /**
- * The node flags docs/DEPLOYMENT.md recommends for `latchkey serve`: a 4 MiB young generation from
+ * The node flags docs/DEPLOYMENT.md recommends for `latchkey serve` (the bench's Calendar API
+ * process gets them too, as its README recommends): a 4 MiB young generation from
  * the start, about 20 MiB less peak RSS under load at the same throughput than V8's 16 MiB, and
  * without V8's 1 MiB start, after which 3 of 10 refresh runs settled into frequent full
  * collections and a 16-34 ms p99 (docs/PERFORMANCE.md). BENCH_LATCHKEY_NODE_ARGS comes after
  * them, so it can override them.
  */
-const DEPLOYMENT_NODE_FLAGS = ['--max-semi-space-size=4', '--min-semi-space-size=4'];
+export const DEPLOYMENT_NODE_FLAGS = ['--max-semi-space-size=4', '--min-semi-space-size=4'];
 
 /**
  * A fresh `latchkey serve` on the instance's port, or on `port`: a second process of the same
