@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, stopServer, type Server } from '../src/lib/children.js';
-import { parseGcCounts } from '../src/lib/gc-counts.js';
+import { GC_COUNTS_MARK, parseGcCounts } from '../src/lib/gc-counts.js';
 import { cannon, gcBetween, Problems, type Measurement } from '../src/lib/load.js';
 import { table } from '../src/lib/report.js';
 import { summarize } from '../src/lib/side-by-side.js';
@@ -62,6 +62,23 @@ describe('garbage collection counts', () => {
     expect(server.child.exitCode).toBeNull();
     await stopServer(server);
     expect(await server.gcCounts()).toBeNull();
+  });
+
+  it('answers null at once for a counts line that does not parse', async () => {
+    const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-gc-')), 'garbler.mjs');
+    // Answers in place of gc-counter.js, with the mark and no counts after it.
+    writeFileSync(script, `process.removeAllListeners('SIGUSR2');
+process.on('SIGUSR2', () => console.log('${GC_COUNTS_MARK}not counts'));
+setInterval(() => {}, 1000);
+console.log('{"ready":true}');
+`);
+    const server = await startServer(script, [], process.env, { line: (l) => l.startsWith('{') });
+    started.push(server);
+    const asked = Date.now();
+    expect(await server.gcCounts()).toBeNull();
+    // Not the 30 s safety timeout, which would also answer null.
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(server.child.exitCode).toBeNull();
   });
 
   it("measures a load for the seconds asked, counts read around it (a timer of the load's length, set before it, had stretched autocannon's 2 s to 3)", async () => {

@@ -52,10 +52,11 @@ export async function startServer(script, args, env, ready) {
   let waiting = [];
   lines.on('line', (line) => {
     if (!line.startsWith(GC_COUNTS_MARK)) return;
-    const counts = parseGcCounts(line.slice(GC_COUNTS_MARK.length));
     const answered = waiting;
     waiting = [];
-    if (counts !== null) for (const answer of answered) answer(counts);
+    // A line that does not parse answers null at once: no counts, rather than a 30 s wait.
+    const counts = parseGcCounts(line.slice(GC_COUNTS_MARK.length));
+    for (const answer of answered) answer(counts);
   });
   const gcCounts = () => {
     if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(null);
