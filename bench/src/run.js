@@ -343,8 +343,9 @@ async function calendar(/** @type {import('./lib/latchkey.js').Instance} */ lk) 
     const { verifier, challenge } = pkce();
     const token = (await exchangeCode(lk.issuer, lk.web, await authorizeInteractive(browser, lk.web, 'calendar.read', challenge), verifier)).access_token;
     const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
-    // With the node flags a deployment gives it (examples/calendar-api/README.md): with V8's default
-    // young generation, which grows to 16 MiB under this load, its peak RSS was 135-143 MiB, 112-115 with them.
+    // With the node flags a deployment gives it (examples/calendar-api/README.md): with V8's
+    // default young generation, which grows to 16 MiB under this load, its peak RSS was 135-143
+    // MiB; with them, 112-115.
     api = await startServer(path.join(HERE, 'api-server.js'), [], {
       ...lk.env, BENCH_ISSUER: lk.issuer, BENCH_AUDIENCE: lk.audience, BENCH_DATA_DIR: lk.dataDir, BENCH_SUB: sub,
     }, { line: (l) => l.startsWith('{'), nodeArgs: DEPLOYMENT_NODE_FLAGS });

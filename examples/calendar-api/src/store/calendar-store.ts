@@ -72,7 +72,8 @@ export async function openCalendarStore(file: string): Promise<CalendarStore> {
  * time: a tenth of a `GET /calendar/events` in a CPU profile (docs/PERFORMANCE.md). The store runs
  * a handful of query shapes, so each is compiled once. Kysely runs one query at a time on the
  * connection, so a cached statement is never in use twice; SQLite recompiles one by itself after
- * a schema change.
+ * a schema change. Latchkey's own store does the same (packages/server/src/store/kysely/
+ * dialect.ts); this example keeps its own copy so that it stands alone, as an API's would.
  */
 function withStatementCache(sqlite: Database.Database): SqliteDialectConfig['database'] {
   const statements = new Map<string, Database.Statement>();
