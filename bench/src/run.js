@@ -27,7 +27,7 @@ import {
 } from './lib/latchkey.js';
 import { Problems, activeCheck, cannon, flows, keepAliveAgent, send, tokenResponseCheck } from './lib/load.js';
 import { contender, failedRow, sideBySide as measureSideBySide, summarize } from './lib/side-by-side.js';
-import { CLK_TCK, peakRssMiB } from './lib/proc.js';
+import { CLK_TCK, familyCpuMicros, peakRssMiB } from './lib/proc.js';
 import { BARE_SIGNER as BARE, FASTIFY_SIGNER, POOL_SIGNER, checks, checksText, table } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -100,9 +100,15 @@ async function sideBySide(scenario, contenders) {
   rows.push(...measured);
 }
 
-/** An autocannon load on one URL, as a `measure` runner. */
-const cannonRun = (/** @type {import('./lib/children.js').Server} */ server, /** @type {Parameters<typeof cannon>[0]} */ target) =>
-  (/** @type {number} */ seconds, /** @type {Problems} */ problems) => cannon(target, { seconds, connections: CONNECTIONS, pid: server.pid, problems, gc: server.gcCounts });
+/**
+ * An autocannon load on one URL, as a `measure` runner; for a Latchkey instance on a PostgreSQL
+ * cluster of this machine, the cluster's CPU is read around each window too.
+ */
+const cannonRun = (/** @type {import('./lib/children.js').Server} */ server, /** @type {Parameters<typeof cannon>[0]} */ target, /** @type {import('./lib/latchkey.js').Instance | undefined} */ lk = undefined) => {
+  const databasePid = lk?.databasePid;
+  const database = databasePid === undefined ? undefined : () => familyCpuMicros(databasePid);
+  return (/** @type {number} */ seconds, /** @type {Problems} */ problems) => cannon(target, { seconds, connections: CONNECTIONS, pid: server.pid, problems, gc: server.gcCounts, database });
+};
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -188,7 +194,7 @@ async function clientCredentials(latchkeys, resource) {
   }));
   for (const lk of latchkeys) {
     contenders.push(contender(lk.label, () => startLatchkey(lk, profileArgs(lk, 'client_credentials')), async (s) => ({
-      run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body, check }),
+      run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body, check }, lk),
     })));
   }
   await sideBySide('client_credentials', contenders);
@@ -240,7 +246,7 @@ async function introspection(latchkeys, resource) {
     contenders.push(contender(lk.label, () => startLatchkey(lk, profileArgs(lk, 'introspection')), async (s) => {
       const token = await serviceToken(`${lk.issuer}/token`, lk.service);
       return {
-        run: cannonRun(s, { url: `${lk.issuer}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
+        run: cannonRun(s, { url: `${lk.issuer}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }, lk),
         notes: ['JWT client_credentials access token (Latchkey issues no opaque access tokens)'],
       };
     }));
@@ -251,7 +257,7 @@ async function introspection(latchkeys, resource) {
       const token = userTokens.get(lk);
       if (typeof token !== 'string') throw token ?? new Error('no user token for the measurement');
       return {
-        run: cannonRun(s, { url: `${s.base}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }),
+        run: cannonRun(s, { url: `${s.base}/introspect`, method: 'POST', headers: { ...form, authorization: basic(lk.service) }, body: `token=${token}`, check: activeCheck }, lk),
         notes: ["a user's JWT access token from the code flow: the revocation list and the token's grant are checked (no target; for context)"],
       };
     }));
@@ -281,7 +287,7 @@ async function refresh(latchkeys, resource) {
     contenders.push(contender(lk.label, () => startLatchkey(lk, profileArgs(lk, 'refresh_token')), async (s) => {
       const feed = tokenFeed(tokens);
       return {
-        run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.web) }, setupBody: feed.body, check }),
+        run: cannonRun(s, { url: `${lk.issuer}/token`, method: 'POST', headers: { ...form, authorization: basic(lk.web) }, setupBody: feed.body, check }, lk),
         notes: [`${tokens.length} refresh tokens written to the store beforehand (${createdIn.toFixed(1)} s)`],
         after: () => [feed.used()],
       };

@@ -2,7 +2,8 @@
 // then measured in alternating rounds, so the machine's changing load falls on all of them alike.
 import { describe, expect, it } from 'vitest';
 import type { Measurement, Problems } from '../src/lib/load.js';
-import { contender, sideBySide } from '../src/lib/side-by-side.js';
+import { Problems as ProblemCounts } from '../src/lib/load.js';
+import { contender, sideBySide, summarize } from '../src/lib/side-by-side.js';
 
 interface Fake {
   pid: number;
@@ -146,5 +147,22 @@ describe('bench: the servers of a scenario side by side', () => {
     expect(rows.map((r) => [r.server, r.valid])).toEqual([['a', true], ['gone', false]]);
     expect(rows[1]?.problem).toBe('ENOENT: /proc/1001/status');
     expect(stopped).toEqual(['a', 'gone']);
+  });
+});
+
+describe("a row's note of the database's CPU (Latchkey on PostgreSQL)", () => {
+  it('gives the CPU of the database per request over the measured rounds', () => {
+    const runs = [
+      { ...measurement(1000, 1, 4), databaseCpuMicros: 20_000 },
+      { ...measurement(3000, 1, 4), databaseCpuMicros: 80_000 },
+    ];
+    const row = summarize('refresh_token', 'latchkey (postgres)', runs, new ProblemCounts(), 90, ['created beforehand']);
+    expect(row.notes).toEqual(['created beforehand', "the database's processes (the PostgreSQL cluster's, on the same cores) used 25 µs of CPU per request beside the server's"]);
+  });
+
+  it('says nothing when a round could not read it, or for a server with no database of its own', () => {
+    const partial = [{ ...measurement(1000, 1, 4), databaseCpuMicros: 20_000 }, { ...measurement(1000, 1, 4), databaseCpuMicros: null }];
+    expect(summarize('refresh_token', 'latchkey (postgres)', partial, new ProblemCounts(), 90, []).notes).toEqual([]);
+    expect(summarize('refresh_token', 'latchkey (sqlite)', [measurement(1000, 1, 4)], new ProblemCounts(), 90, []).notes).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { URLSearchParams, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { LATCHKEY, ROOT, freePort, latchkey, startServer } from './children.js';
+import { parentPid } from './proc.js';
 
 export const USER = { username: 'alice', password: 'wonderland' };
 export const REDIRECT_URI = 'http://127.0.0.1:3999/callback';
@@ -17,8 +18,10 @@ export const REDIRECT_URI = 'http://127.0.0.1:3999/callback';
  * @typedef {{
  *   label: string, database: 'sqlite' | 'postgres', env: NodeJS.ProcessEnv, dataDir: string,
  *   port: number, issuer: string, audience: string, service: Credentials, web: Credentials,
- *   dispose: () => Promise<void>,
+ *   databasePid?: number, dispose: () => Promise<void>,
  * }} Instance
+ * `databasePid`: the PostgreSQL cluster's postmaster, when it runs on this machine, so that the
+ * CPU of its processes can be read (proc.js familyCpuMicros).
  */
 
 /**
@@ -35,9 +38,16 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
   const env = { ...process.env, LATCHKEY_DATA_DIR: dataDir, LATCHKEY_PORT: String(port), LATCHKEY_ISSUER: issuer, LATCHKEY_LOG_LEVEL: process.env.LATCHKEY_LOG_LEVEL ?? 'warn' };
   delete env.LATCHKEY_DATABASE;
   let dropDatabase = async () => {};
+  /** @type {number | undefined} */
+  let databasePid;
   if (postgresAdmin !== undefined) {
     const name = `latchkey_bench_${randomBytes(6).toString('hex')}`;
-    await withAdmin(postgresAdmin, (c) => c.query(`create database ${name}`));
+    await withAdmin(postgresAdmin, async (c) => {
+      await c.query(`create database ${name}`);
+      // A backend's parent is the postmaster; a cluster on another machine has no /proc entry here.
+      const { rows } = await c.query('select pg_backend_pid() as pid');
+      databasePid = parentPid(Number(rows[0]?.pid));
+    });
     dropDatabase = () => withAdmin(postgresAdmin, (c) => c.query(`drop database if exists ${name} with (force)`));
     const url = new URL(postgresAdmin);
     url.pathname = `/${name}`;
@@ -55,7 +65,7 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
     const service = JSON.parse(await latchkey(['client', 'add', '--name', 'Bench service', '--grant-type', 'client_credentials', '--scope', 'api.read', '--json'], env));
     const web = JSON.parse(await latchkey(['client', 'add', '--name', 'Bench web', '--redirect-uri', REDIRECT_URI, '--scope', 'openid api.read calendar.read', '--json'], env));
     const database = postgresAdmin === undefined ? 'sqlite' : 'postgres';
-    return { label: `latchkey (${database})`, database, env, dataDir, port, issuer, audience, service, web, dispose };
+    return { label: `latchkey (${database})`, database, env, dataDir, port, issuer, audience, service, web, ...(databasePid === undefined ? {} : { databasePid }), dispose };
   } catch (error) {
     await dispose();
     throw error;

@@ -9,12 +9,14 @@ import { cpuMicros } from './proc.js';
 
 /**
  * @typedef {{ requests: number, seconds: number, cpuMicros: number, loadCpuMicros: number, latencies: { p50: number, p99: number },
- *   non2xx: number, errors: number, timeouts: number, gc?: import('./children.js').GcCounts | null }} Measurement
+ *   non2xx: number, errors: number, timeouts: number, gc?: import('./children.js').GcCounts | null,
+ *   databaseCpuMicros?: number | null }} Measurement
  * `cpuMicros` is the server's CPU time over the window, `loadCpuMicros` this process's (the load
  * generator, autocannon or the flows with their checks); with several loads at once in this
  * process, each sees the CPU of all of them. `gc`: the server's garbage collections in the
- * window, when it was asked for them and answered. What went wrong, bodies included, accumulates
- * in the Problems passed in.
+ * window, when it was asked for them and answered. `databaseCpuMicros`: the CPU of the
+ * database's own processes over the window (PostgreSQL's), when a reading was given. What went
+ * wrong, bodies included, accumulates in the Problems passed in.
  * @typedef {() => Promise<import('./children.js').GcCounts | null>} GcCounter
  */
 
@@ -55,10 +57,11 @@ export class Problems {
  * @param {{ url: string, method?: string, headers?: Record<string, string>, body?: string,
  *   setupBody?: () => string, check?: (body: string) => string | null }} target
  *   `check` answers null for a good body, else what is wrong; `setupBody` gives each request its own body.
- * @param {{ seconds: number, connections: number, pid: number, problems: Problems, gc?: GcCounter }} options
+ * @param {{ seconds: number, connections: number, pid: number, problems: Problems, gc?: GcCounter, database?: () => number }} options
+ *   `database` reads the database's processes' CPU time in microseconds (familyCpuMicros).
  * @returns {Promise<Measurement>}
  */
-export async function cannon(target, { seconds, connections, pid, problems, gc }) {
+export async function cannon(target, { seconds, connections, pid, problems, gc, database }) {
   /** @type {Record<string, unknown>} */
   const request = { method: target.method ?? 'GET', headers: target.headers ?? {}, body: target.body };
   if (target.setupBody !== undefined) {
@@ -78,12 +81,14 @@ export async function cannon(target, { seconds, connections, pid, problems, gc }
   };
   const gcBefore = (await gc?.()) ?? null;
   const cpuBefore = cpuMicros(pid);
+  const databaseBefore = database?.();
   const ownBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await autocannon({ url: target.url, connections, duration: seconds, requests: [request] });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = cpuMicros(pid);
   const loadCpuMicros = ownCpuMicros(ownBefore);
+  const databaseAfter = database?.();
   const gcAfter = (await gc?.()) ?? null;
   problems.non2xx += result.non2xx;
   problems.errors += result.errors;
@@ -99,6 +104,7 @@ export async function cannon(target, { seconds, connections, pid, problems, gc }
     errors: result.errors,
     timeouts: result.timeouts,
     gc: gcBetween(gcBefore, gcAfter),
+    databaseCpuMicros: databaseBefore === undefined || databaseAfter === undefined ? null : databaseAfter - databaseBefore,
   };
 }
 

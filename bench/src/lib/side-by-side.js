@@ -146,6 +146,14 @@ export function summarize(scenario, server, runs, problems, peakRssMiB, notes) {
     problem: problems.first,
     requests,
     seconds,
-    notes,
+    notes: [...notes, ...databaseNote(runs, requests)],
   };
+}
+
+/** The database's own CPU per request, when every round read it: in neither CPU column. */
+function databaseNote(/** @type {Measurement[]} */ runs, /** @type {number} */ requests) {
+  const readings = runs.map((m) => m.databaseCpuMicros);
+  if (runs.length === 0 || !readings.every((c) => typeof c === 'number')) return [];
+  const total = readings.reduce((a, c) => a + c, 0);
+  return [`the database's processes (the PostgreSQL cluster's, on the same cores) used ${(total / requests).toFixed(0)} µs of CPU per request beside the server's`];
 }
