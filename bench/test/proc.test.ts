@@ -2,7 +2,7 @@
 // cluster's backends beside the server under load (they are children of the postmaster).
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuMicros, familyCpuMicros, parentPid } from '../src/lib/proc.js';
+import { commandName, cpuMicros, familyCpuMicros, parentPid } from '../src/lib/proc.js';
 
 const children: ReturnType<typeof spawn>[] = [];
 afterEach(() => {
@@ -20,10 +20,12 @@ async function burner(ms: number): Promise<number> {
 }
 
 describe('CPU of a process and its children', () => {
-  it("names a process's parent, and none for a process that is not there", async () => {
+  it("names a process's parent and command, and none for a process that is not there", async () => {
     const pid = await burner(0);
     expect(parentPid(pid)).toBe(process.pid);
+    expect(commandName(pid)).toBe('node');
     expect(parentPid(2 ** 22 + 1)).toBeUndefined();
+    expect(commandName(2 ** 22 + 1)).toBeUndefined();
   });
 
   it("adds the children's CPU to the parent's", async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { URLSearchParams, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { LATCHKEY, ROOT, freePort, latchkey, startServer } from './children.js';
-import { parentPid } from './proc.js';
+import { commandName, parentPid } from './proc.js';
 
 export const USER = { username: 'alice', password: 'wonderland' };
 export const REDIRECT_URI = 'http://127.0.0.1:3999/callback';
@@ -44,9 +44,11 @@ export async function prepareLatchkey({ audience, postgresAdmin = /** @type {str
     const name = `latchkey_bench_${randomBytes(6).toString('hex')}`;
     await withAdmin(postgresAdmin, async (c) => {
       await c.query(`create database ${name}`);
-      // A backend's parent is the postmaster; a cluster on another machine has no /proc entry here.
+      // A backend's parent is the postmaster. A cluster on another machine has no process here,
+      // or one of another program under the same id: then its CPU is not read.
       const { rows } = await c.query('select pg_backend_pid() as pid');
-      databasePid = parentPid(Number(rows[0]?.pid));
+      const backend = Number(rows[0]?.pid);
+      if (commandName(backend)?.startsWith('postgres')) databasePid = parentPid(backend);
     });
     dropDatabase = () => withAdmin(postgresAdmin, (c) => c.query(`drop database if exists ${name} with (force)`));
     const url = new URL(postgresAdmin);

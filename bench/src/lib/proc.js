@@ -35,6 +35,15 @@ export function parentPid(/** @type {number} */ pid) {
   }
 }
 
+/** The process's command name (/proc/<pid>/comm), or undefined for a process not here. */
+export function commandName(/** @type {number} */ pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * CPU time, in microseconds, of a process and its living children, such as a PostgreSQL
  * cluster's postmaster with its backends and background workers. A child that exited is not
