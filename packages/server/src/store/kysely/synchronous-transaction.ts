@@ -9,12 +9,12 @@
 // connection itself.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Written } from '../repositories.js';
+import type { BatchConnection } from './read-batch.js';
 import type { Database } from './schema.js';
 
-/** The parts of a better-sqlite3 connection a synchronous transaction uses. */
-export interface SynchronousConnection {
-  readonly inTransaction: boolean;
-  prepare(sql: string): { readonly reader: boolean; all(parameters: readonly unknown[]): unknown[]; run(parameters: readonly unknown[]): unknown };
+/** The connection a read batch uses (the same one), whose statements also say whether they return rows. */
+export interface SynchronousConnection extends BatchConnection {
+  prepare(sql: string): ReturnType<BatchConnection['prepare']> & { readonly reader: boolean };
 }
 
 /** Runs one statement inside the transaction: its rows (none for a statement that returns none). */
