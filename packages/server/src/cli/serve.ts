@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loggableUrl } from '../http/log-url.js';
 import type { Config } from '../config.js';
 import { openStore, parseCommand } from './args.js';
-import { boundHeapGrowth } from './heap-growth.js';
+import { boundHeapGrowth, stopPretenuring } from './heap-growth.js';
 import { lowerHelperThreads } from './helper-threads.js';
 
 /** How long in-flight requests may take to finish after a stop signal before they are cut. */
@@ -13,8 +13,10 @@ const IDLE_SWEEP_MS = 100;
 
 export async function serve(args: string[]): Promise<number> {
   const { config } = parseCommand(args, {}, { min: 0, max: 0, usage: 'latchkey serve [setting flags]' });
-  // The process is the server's alone from here: bound its heap's swings under load.
+  // The process is the server's alone from here: bound its heap's swings under load, and keep a
+  // slow moment at warm-up from sending requests' objects to the old generation for good.
   boundHeapGrowth();
+  stopPretenuring();
   // And the event loop's thread goes first among its threads (helper-threads.ts).
   await lowerHelperThreads(config.helperNice);
   await runServer(config);
